@@ -1,0 +1,33 @@
+"""Python SDK wire layer: openapi-python-client, sync and async functions per operation.
+
+Retries and token refresh do not go into templates: the facade passes them in through
+`httpx_args` (a custom `httpx.Auth` and transport), so this folder stays pure output.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from .._common import HEADER, PY_BIN, ROOT, Target, add_header, run, tool
+
+
+def generate(spec_json: Path, out: Path) -> None:
+    staging = out.parent / f".{out.name}-staging"
+    run(
+        tool("openapi-python-client"),
+        "generate",
+        "--path", spec_json,
+        "--meta", "none",
+        "--config", ROOT / "codegen" / "python-client.yaml",
+        "--output-path", staging,
+        "--fail-on-warning",
+        env={"PATH": f"{PY_BIN}{os.pathsep}{os.environ.get('PATH', '')}"},
+    )  # fmt: skip
+    shutil.copytree(staging, out, dirs_exist_ok=True)
+    shutil.rmtree(staging)
+    add_header(out, ".py", "#")
+
+
+TARGET = Target("python-sdk", "sdks/python/src/janua/_generated", generate)

@@ -1,0 +1,1 @@
+"""Cross-cutting building blocks. Nothing in here knows about a domain."""

@@ -1,0 +1,107 @@
+"""HTTP plumbing shared by every router: strict JSON bodies, request ids, body-size limit."""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from janua_server.core.errors import (
+    bad_request,
+    field_errors,
+    problem_response,
+    validation_error,
+)
+from janua_server.settings import MAX_BODY_BYTES
+
+M = TypeVar("M", bound=BaseModel)
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+def _reject_constant(name: str) -> float:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _too_large() -> Exception:
+    return bad_request(
+        f"The request body exceeds {MAX_BODY_BYTES} bytes.", status=413, title="Payload too large"
+    )
+
+
+async def read_json(request: Request, model: type[M]) -> tuple[M, dict]:
+    """Parse the body as the contract model: 415 unless JSON, 413 past 1 MiB, 400 unless valid
+    JSON, 422 with field errors unless the model accepts it. Returns the model and the raw dict
+    (for values that must be kept exactly as sent)."""
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != "application/json" and not (
+        media_type.startswith("application/") and media_type.endswith("+json")
+    ):
+        raise bad_request(
+            "The request body must be application/json.", status=415, title="Unsupported media type"
+        )
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            raise _too_large()
+    try:
+        data = json.loads(body, parse_constant=_reject_constant)
+    except (ValueError, UnicodeDecodeError):
+        raise bad_request("The request body is not valid JSON.") from None
+    try:
+        return model.model_validate(data), data
+    except ValidationError as exc:
+        raise validation_error(field_errors(exc)) from None
+
+
+def json_response(model: BaseModel, status_code: int = 200, **headers: str) -> Response:
+    # exclude_unset: optional fields nobody set stay absent (the spec does not allow null
+    # there), while nullable fields set to None are sent as null.
+    return Response(
+        model.model_dump_json(exclude_unset=True),
+        status_code=status_code,
+        media_type="application/json",
+        headers=headers or None,
+    )
+
+
+class RequestContextMiddleware:
+    """Gives every request an id (kept from `X-Request-ID` when it looks sane), echoes it, adds
+    the headers every API answer wants, and refuses oversized bodies before reading them."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        incoming = headers.get(b"x-request-id", b"").decode("latin-1")
+        request_id = incoming if _REQUEST_ID.match(incoming) else secrets.token_hex(8)
+        scope.setdefault("state", {})["request_id"] = request_id
+        is_api = scope["path"].startswith(("/api/", "/.well-known/", "/health"))
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                extra = [(b"x-request-id", request_id.encode()), (b"x-content-type-options", b"nosniff")]
+                if is_api and not any(k.lower() == b"cache-control" for k, _ in message["headers"]):
+                    extra.append((b"cache-control", b"no-store"))
+                message["headers"] = list(message["headers"]) + extra
+            await send(message)
+
+        length = headers.get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
+            # Answer before reading a byte of an oversized body.
+            request = Request(scope)
+            error = _too_large() if length.isdigit() else bad_request("Invalid Content-Length.")
+            await problem_response(request, error)(scope, receive, send_with_headers)
+            return
+        await self.app(scope, receive, send_with_headers)

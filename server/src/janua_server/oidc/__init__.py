@@ -1,0 +1,1 @@
+"""OpenID provider: discovery metadata and signing keys (the authorization endpoints come later)."""

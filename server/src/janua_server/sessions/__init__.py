@@ -1,0 +1,1 @@
+"""Sessions: sign-in, access tokens, refresh-token rotation, sign-out."""

@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request, Response
+
+from janua_server.contract.models import AuthResponse, LoginRequest, RefreshRequest
+from janua_server.core.errors import documented
+from janua_server.core.http import json_response, read_json
+from janua_server.core.runtime import client_ip, get_runtime
+from janua_server.sessions import service
+from janua_server.sessions.dependencies import require_principal
+from janua_server.sessions.service import ClientInfo, Principal
+
+router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
+
+
+def client_info(request: Request) -> ClientInfo:
+    return ClientInfo(ip=client_ip(request), user_agent=request.headers.get("user-agent"))
+
+
+@router.post("/login", status_code=200, responses=documented(400, 401, 413, 415, 422, 503))
+async def login_user(request: Request) -> Response:
+    body, _ = await read_json(request, LoginRequest)
+    user, tokens = await service.login(
+        get_runtime(request), email=body.email, password=body.password, client=client_info(request)
+    )
+    return json_response(AuthResponse(user=user, tokens=tokens))
+
+
+@router.post("/token/refresh", status_code=200, responses=documented(400, 401, 413, 415, 422, 503))
+async def refresh_token(request: Request) -> Response:
+    body, _ = await read_json(request, RefreshRequest)
+    return json_response(await service.refresh(get_runtime(request), body.refresh_token))
+
+
+@router.post("/logout", status_code=204, responses=documented(401, 503))
+async def logout_user(request: Request, principal: Principal = Depends(require_principal)) -> Response:
+    await service.logout(get_runtime(request), principal)
+    return Response(status_code=204)

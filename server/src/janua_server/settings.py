@@ -1,0 +1,87 @@
+"""Configuration from the environment. Every default is the embedded mode: SQLite, an
+in-process store and signing keys generated into `DATA_DIR`, so `janua serve` needs nothing else.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MAX_BODY_BYTES = 1024 * 1024
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=None, extra="ignore", frozen=True)
+
+    data_dir: Path = Field(Path(".janua-data"), validation_alias="DATA_DIR")
+    host: str = Field("127.0.0.1", validation_alias="HOST")
+    port: int = Field(4100, ge=1, le=65535, validation_alias="PORT")
+    base_url: str = Field("", validation_alias="BASE_URL")
+
+    database_url: str = Field("", validation_alias="DATABASE_URL")
+    redis_url: str = Field("", validation_alias="REDIS_URL")
+    # None: migrate at start-up on SQLite only; with PostgreSQL several processes would race,
+    # so there `janua migrate` runs once before they start.
+    auto_migrate: bool | None = Field(None, validation_alias="AUTO_MIGRATE")
+
+    jwt_algorithm: Literal["RS256"] = Field("RS256", validation_alias="JWT_ALGORITHM")
+    jwt_private_key_path: Path | None = Field(None, validation_alias="JWT_PRIVATE_KEY_PATH")
+    jwt_public_key_path: Path | None = Field(None, validation_alias="JWT_PUBLIC_KEY_PATH")
+    jwt_issuer: str = Field("", validation_alias="JWT_ISSUER")
+    jwt_audience: str = Field("janua", validation_alias="JWT_AUDIENCE")
+    access_token_expire_minutes: int = Field(
+        15, ge=1, le=24 * 60, validation_alias="ACCESS_TOKEN_EXPIRE_MINUTES"
+    )
+    refresh_token_expire_days: int = Field(
+        30, ge=1, le=365, validation_alias="REFRESH_TOKEN_EXPIRE_DAYS"
+    )
+
+    log_level: Literal["debug", "info", "warning", "error"] = Field(
+        "info", validation_alias="LOG_LEVEL"
+    )
+
+    @model_validator(mode="after")
+    def _derive_defaults(self) -> Settings:
+        # frozen model: fill derived defaults once, here, so the rest of the code reads plain values
+        derived = {
+            "base_url": (self.base_url or f"http://localhost:{self.port}").rstrip("/"),
+            "database_url": normalize_database_url(
+                self.database_url or f"sqlite:///{self.data_dir / 'janua.db'}"
+            ),
+        }
+        derived["jwt_issuer"] = self.jwt_issuer or derived["base_url"]
+        for name, value in derived.items():
+            object.__setattr__(self, name, value)
+        return self
+
+    @property
+    def database_backend(self) -> Literal["sqlite", "postgresql"]:
+        return "sqlite" if self.database_url.startswith("sqlite") else "postgresql"
+
+    @property
+    def should_auto_migrate(self) -> bool:
+        if self.auto_migrate is not None:
+            return self.auto_migrate
+        return self.database_backend == "sqlite"
+
+    @property
+    def private_key_path(self) -> Path:
+        return self.jwt_private_key_path or self.data_dir / "keys" / "signing-key.pem"
+
+
+def normalize_database_url(url: str) -> str:
+    """Accept the URLs people paste (`postgres://`, `postgresql://`, `sqlite:///`) and pick the
+    async driver the server runs on."""
+    for prefix, driver in (
+        ("postgres://", "postgresql+asyncpg://"),
+        ("postgresql://", "postgresql+asyncpg://"),
+        ("sqlite://", "sqlite+aiosqlite://"),
+    ):
+        if url.startswith(prefix):
+            return driver + url[len(prefix) :]
+    if url.startswith(("postgresql+asyncpg://", "sqlite+aiosqlite://")):
+        return url
+    raise ValueError(f"DATABASE_URL must be a postgresql:// or sqlite:// URL, got {url.split(':')[0]}:")
