@@ -25,6 +25,8 @@ def generate(spec_json: Path, out: Path) -> None:
         "--fail-on-warning",
         env={"PATH": f"{PY_BIN}{os.pathsep}{os.environ.get('PATH', '')}"},
     )  # fmt: skip
+    # The ruff post-hooks leave their cache behind; it is not output.
+    shutil.rmtree(staging / ".ruff_cache", ignore_errors=True)
     shutil.copytree(staging, out, dirs_exist_ok=True)
     shutil.rmtree(staging)
     add_header(out, ".py", "#")

@@ -21,6 +21,10 @@ def generate(spec_json: Path, out: Path) -> None:
         "--output-model-type", "pydantic_v2.BaseModel",
         "--strict-types", "str", "int", "float", "bool",
         "--use-annotated",
+        "--strict-nullable",
+        # Identifiers such as an OIDC issuer must round-trip byte for byte; pydantic's URL
+        # types would normalise them (adding a trailing slash), breaking exact `iss` matching.
+        "--type-mappings", "string+uri=string",
         "--field-constraints",
         "--target-python-version", "3.11",
         "--disable-timestamp",

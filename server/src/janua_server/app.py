@@ -80,6 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    app.state.api_routes = [route for router in ROUTERS for route in router.routes]
     _mount_contract_docs(app)
     return app
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pydantic import (
-    AnyUrl,
     AwareDatetime,
     BaseModel,
     ConfigDict,
@@ -113,11 +112,11 @@ class HealthDetailed(BaseModel):
 
 
 class OpenIDConfiguration(BaseModel):
-    issuer: AnyUrl
-    jwks_uri: AnyUrl
-    authorization_endpoint: AnyUrl | None = None
-    token_endpoint: AnyUrl | None = None
-    userinfo_endpoint: AnyUrl | None = None
+    issuer: StrictStr
+    jwks_uri: StrictStr
+    authorization_endpoint: StrictStr | None = None
+    token_endpoint: StrictStr | None = None
+    userinfo_endpoint: StrictStr | None = None
     response_types_supported: list[StrictStr] | None = None
     grant_types_supported: list[StrictStr] | None = None
     subject_types_supported: list[StrictStr] | None = None
@@ -194,7 +193,7 @@ class RefreshRequest(BaseModel):
 class User(BaseModel):
     id: UUID
     email: Annotated[StrictStr, Field(description="The address as the user typed it.")]
-    name: StrictStr
+    name: Annotated[StrictStr | None, Field(...)]
     email_verified: StrictBool
     created_at: AwareDatetime
     updated_at: AwareDatetime

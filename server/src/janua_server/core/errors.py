@@ -14,9 +14,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
 from pydantic import ValidationError
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from janua_server.contract.models import ErrorCode, FieldError, Problem
+from janua_server.core.store import StoreUnavailable
 
 log = logging.getLogger("janua.errors")
 
@@ -110,9 +112,14 @@ def problem_response(request: Request, error: ApiError) -> Response:
 
 def _allowed_methods(request: Request) -> Iterable[str]:
     path = request.url.path
-    for route in request.app.routes:
-        if isinstance(route, APIRoute) and route.path_regex.match(path):
+    for route in api_routes(request.app):
+        if route.path_regex.match(path):
             yield from route.methods or ()
+
+
+def api_routes(app: FastAPI) -> list[APIRoute]:
+    """The operations the app serves (set by create_app from its routers)."""
+    return app.state.api_routes
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -147,6 +154,28 @@ def install_error_handlers(app: FastAPI) -> None:
             error = bad_request(str(exc.detail), status=exc.status_code)
         return problem_response(request, error)
 
+    async def _unavailable(request: Request, exc: Exception) -> Response:
+        log.warning("backing service unavailable: %s", type(exc).__name__)
+        error = ApiError(
+            503,
+            ErrorCode.INTERNAL_ERROR,
+            "A backing service is unavailable; retry shortly.",
+            title="Service unavailable",
+            headers={"Retry-After": "1"},
+        )
+        return problem_response(request, error)
+
+    # Lost connections to PostgreSQL or Redis are an outage to wait out, not a bug: 503.
+    app.add_exception_handler(StoreUnavailable, _unavailable)
+    app.add_exception_handler(ConnectionError, _unavailable)
+    app.add_exception_handler(TimeoutError, _unavailable)
+
+    @app.exception_handler(DBAPIError)
+    async def _database_error(request: Request, exc: DBAPIError) -> Response:
+        if exc.connection_invalidated or _is_connection_failure(exc):
+            return await _unavailable(request, exc)
+        return await _unexpected(request, exc)
+
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
         # Log the type and where, never the request: bodies and headers carry secrets.
@@ -160,6 +189,19 @@ def install_error_handlers(app: FastAPI) -> None:
         )
         error = ApiError(500, ErrorCode.INTERNAL_ERROR, "An unexpected error occurred.")
         return problem_response(request, error)
+
+
+def _is_connection_failure(exc: DBAPIError) -> bool:
+    original = exc.orig
+    name = type(original).__name__ if original is not None else ""
+    return isinstance(original, OSError) or name in {
+        "ConnectionDoesNotExistError",
+        "CannotConnectNowError",
+        "InterfaceError",
+        "ConnectionFailureError",
+        "AdminShutdownError",
+        "OperationalError",
+    }
 
 
 def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:

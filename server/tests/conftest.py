@@ -1,0 +1,74 @@
+"""Every server test runs twice: on the embedded default (SQLite + in-process store) and on
+real PostgreSQL + real Redis, started from their binaries for this test session."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from support import services
+
+from janua_server.app import create_app
+from janua_server.migrations import upgrade_to_head
+from janua_server.settings import Settings
+
+@pytest.fixture(scope="session")
+def postgres_and_redis() -> Iterator[tuple[str, str]]:
+    with services.postgres() as pg, services.redis() as redis:
+        url = pg.create_database("janua_test")
+        upgrade_to_head(Settings(DATABASE_URL=url).database_url)
+        yield url, redis.url
+
+
+@pytest.fixture(params=["embedded", "postgres"])
+def backend(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture
+def make_settings(backend: str, tmp_path: Path, request: pytest.FixtureRequest):
+    def make(**overrides: str) -> Settings:
+        env: dict[str, str] = {"DATA_DIR": str(tmp_path / "data"), "BASE_URL": "http://testserver"}
+        if backend == "postgres":
+            database_url, redis_url = request.getfixturevalue("postgres_and_redis")
+            env |= {"DATABASE_URL": database_url, "REDIS_URL": redis_url}
+        return Settings(**(env | overrides))
+
+    return make
+
+
+@pytest.fixture
+def settings(make_settings) -> Settings:
+    return make_settings()
+
+
+@pytest.fixture
+async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    async with app_client(settings) as http:
+        yield http
+
+
+class app_client:  # noqa: N801 - reads as a function at the call site
+    """An httpx client wired straight into the ASGI app, with its lifespan running."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.app = create_app(settings)
+
+    async def __aenter__(self) -> httpx.AsyncClient:
+        self._lifespan = self.app.router.lifespan_context(self.app)
+        await self._lifespan.__aenter__()
+        transport = httpx.ASGITransport(app=self.app, client=("203.0.113.7", 50000))
+        self._http = httpx.AsyncClient(transport=transport, base_url="http://testserver")
+        return self._http
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._http.aclose()
+        await self._lifespan.__aexit__(None, None, None)
+
+
+@pytest.fixture
+def open_client():
+    """For tests that need a second app (restart, other settings): `async with open_client(s)`."""
+    return app_client

@@ -1,0 +1,182 @@
+"""Start real PostgreSQL, Redis and Janua server processes for tests, on free loopback ports.
+
+Used by the pytest fixtures and by the nox sessions alike, so every suite runs against the same
+real parts. PostgreSQL refuses to run as root; when we are root it runs as the `postgres`
+system user (created by Debian's package).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait(predicate, what: str, timeout: float = 30.0, proc: subprocess.Popen | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"{what} exited with {proc.returncode} before it was ready")
+        with contextlib.suppress(OSError):
+            if predicate():
+                return
+        time.sleep(0.1)
+    raise TimeoutError(f"{what} not ready after {timeout}s")
+
+
+def _port_open(port: int) -> bool:
+    with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+        return True
+
+
+def _pg_bin(name: str) -> str:
+    found = shutil.which(name)
+    if found:
+        return found
+    candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
+    if not candidates:
+        raise FileNotFoundError(f"{name}: install Debian's postgresql package (make test does)")
+    return candidates[-1]
+
+
+def _as_postgres_user(cmd: list[str]) -> list[str]:
+    return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else cmd
+
+
+@dataclass
+class Postgres:
+    port: int
+    user: str
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgresql://{self.user}@127.0.0.1:{self.port}/{database}"
+
+    def psql(self, sql: str) -> None:
+        subprocess.run(
+            [_pg_bin("psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", self.user, "-d", "postgres",
+             "-v", "ON_ERROR_STOP=1", "-qc", sql],
+            check=True,
+            capture_output=True,
+        )  # fmt: skip
+
+    def create_database(self, name: str) -> str:
+        self.psql(f'CREATE DATABASE "{name}"')
+        return self.url(name)
+
+
+@contextlib.contextmanager
+def postgres() -> Iterator[Postgres]:
+    tmp = Path(tempfile.mkdtemp(prefix="janua-pg-"))
+    user = "postgres" if os.geteuid() == 0 else os.environ.get("USER", "postgres")
+    if os.geteuid() == 0:
+        shutil.chown(tmp, "postgres", "postgres")
+    data = tmp / "data"
+    subprocess.run(
+        _as_postgres_user([_pg_bin("initdb"), "-D", str(data), "-U", user, "-A", "trust", "-E", "UTF8",
+                           "--no-sync", "--no-instructions"]),
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    port = free_port()
+    proc = subprocess.Popen(
+        _as_postgres_user([_pg_bin("postgres"), "-D", str(data), "-p", str(port), "-h", "127.0.0.1",
+                           "-k", str(tmp), "-c", "fsync=off", "-c", "synchronous_commit=off",
+                           "-c", "full_page_writes=off", "-c", "max_connections=200"]),
+        stdout=subprocess.DEVNULL,
+        stderr=open(tmp / "postgres.log", "wb"),  # noqa: SIM115 - closed with the process
+    )  # fmt: skip
+    try:
+        _wait(lambda: _port_open(port), "postgres", proc=proc)
+        server = Postgres(port, user)
+        _wait(lambda: server.psql("SELECT 1") is None, "postgres accepting queries", proc=proc)
+        yield server
+    finally:
+        proc.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(10)
+        if proc.poll() is None:
+            proc.kill()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+@dataclass
+class Redis:
+    port: int
+    proc: subprocess.Popen
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+
+@contextlib.contextmanager
+def redis() -> Iterator[Redis]:
+    binary = shutil.which("redis-server") or "/usr/bin/redis-server"
+    if not Path(binary).exists():
+        raise FileNotFoundError("redis-server: install Debian's redis-server package (make test does)")
+    port = free_port()
+    proc = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+         "--daemonize", "no", "--logfile", ""],
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        _wait(lambda: _port_open(port), "redis", proc=proc)
+        yield Redis(port, proc)
+    finally:
+        proc.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(10)
+        if proc.poll() is None:
+            proc.kill()
+
+
+@dataclass
+class LiveServer:
+    base_url: str
+    data_dir: Path
+    log_path: Path
+
+
+@contextlib.contextmanager
+def janua_server(**env: str) -> Iterator[LiveServer]:
+    """`janua serve` in a subprocess on a free port, with a fresh data dir unless given."""
+    port = free_port()
+    data_dir = Path(env.pop("DATA_DIR", "") or tempfile.mkdtemp(prefix="janua-data-"))
+    log_path = data_dir / "server.log"
+    base_url = f"http://127.0.0.1:{port}"
+    full_env = {**os.environ, "DATA_DIR": str(data_dir), "PORT": str(port), "BASE_URL": base_url, **env}
+    janua = Path(sys.executable).parent / "janua"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen([str(janua), "serve"], env=full_env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            _wait(
+                lambda: urllib.request.urlopen(f"{base_url}/health", timeout=1).status == 200,
+                "janua serve",
+                proc=proc,
+            )
+            yield LiveServer(base_url, data_dir, log_path)
+        finally:
+            proc.terminate()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(10)
+            if proc.poll() is None:
+                proc.kill()
