@@ -1,0 +1,40 @@
+"""Janua's Python SDK.
+
+The wire layer is generated from the API contract (`janua._generated`, by openapi-python-client);
+this module re-exports it under stable names. Each operation is a module with `sync`, `asyncio`,
+`sync_detailed` and `asyncio_detailed` functions:
+
+    from janua import Client, auth, models
+
+    client = Client(base_url="http://localhost:4100")
+    session = auth.login_user.sync(client=client, body=models.LoginRequest(email=..., password=...))
+"""
+
+import importlib
+import pkgutil
+
+from janua._generated import models
+from janua._generated.api import auth, discovery, health
+from janua._generated.client import AuthenticatedClient, Client
+from janua._generated.errors import UnexpectedStatus
+from janua._generated.types import UNSET, Response
+
+__version__ = "0.1.0"
+
+# One module per operation: import them all so `auth.login_user` works without a second import.
+for _tag in (auth, discovery, health):
+    for _operation in pkgutil.iter_modules(_tag.__path__):
+        importlib.import_module(f"{_tag.__name__}.{_operation.name}")
+
+__all__ = [
+    "UNSET",
+    "AuthenticatedClient",
+    "Client",
+    "Response",
+    "UnexpectedStatus",
+    "__version__",
+    "auth",
+    "discovery",
+    "health",
+    "models",
+]

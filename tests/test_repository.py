@@ -1,0 +1,78 @@
+"""Repository-wide invariants: one version everywhere, generated code marked as such."""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+SPEC = yaml.safe_load((ROOT / "spec" / "openapi.yaml").read_text())
+
+GENERATED = {
+    "server/src/janua_server/contract": "*.py",
+    "sdks/python/src/janua/_generated": "*.py",
+    "sdks/typescript/src/generated": "*.ts",
+    "sdks/go/api": "*.go",
+    "sdks/flutter/lib/src/generated": "*.dart",
+}
+
+
+def test_every_package_carries_the_spec_version() -> None:
+    version = SPEC["info"]["version"]
+    server_init = (ROOT / "server/src/janua_server/__init__.py").read_text()
+    sdk_init = (ROOT / "sdks/python/src/janua/__init__.py").read_text()
+    found = {
+        "server/pyproject.toml": tomllib.loads((ROOT / "server/pyproject.toml").read_text())["project"]["version"],
+        "janua_server.__version__": re.search(r'__version__ = "(.+)"', server_init)[1],
+        "sdks/python/pyproject.toml": tomllib.loads((ROOT / "sdks/python/pyproject.toml").read_text())["project"]["version"],
+        "janua.__version__": re.search(r'__version__ = "(.+)"', sdk_init)[1],
+        "sdks/typescript/package.json": json.loads((ROOT / "sdks/typescript/package.json").read_text())["version"],
+        "sdks/flutter/pubspec.yaml": yaml.safe_load((ROOT / "sdks/flutter/pubspec.yaml").read_text())["version"],
+    }
+    assert {name: v for name, v in found.items() if v != version} == {}
+
+
+def test_generated_files_say_so() -> None:
+    unmarked = []
+    for folder, pattern in GENERATED.items():
+        files = sorted((ROOT / folder).rglob(pattern))
+        assert files, f"nothing generated in {folder}"
+        for path in files:
+            head = "\n".join(path.read_text(encoding="utf-8").splitlines()[:5])
+            if "DO NOT EDIT" not in head.upper():
+                unmarked.append(str(path.relative_to(ROOT)))
+    assert unmarked == []
+
+
+def test_every_operation_has_id_tag_examples_and_errors() -> None:
+    problems = []
+    for path, item in SPEC["paths"].items():
+        for method, operation in item.items():
+            where = f"{method.upper()} {path}"
+            if not operation.get("operationId") or not operation.get("tags"):
+                problems.append(f"{where}: operationId and tag required")
+            responses = operation["responses"]
+            for status, response in responses.items():
+                if "$ref" in response or status == "204":
+                    continue
+                for media in response.get("content", {}).values():
+                    if "example" not in media and "examples" not in media:
+                        problems.append(f"{where} {status}: no example")
+            if "requestBody" in operation:
+                media = operation["requestBody"]["content"]["application/json"]
+                if "example" not in media:
+                    problems.append(f"{where}: request body without example")
+                if "422" not in responses or "400" not in responses:
+                    problems.append(f"{where}: body errors (400, 422) undocumented")
+    assert problems == []
+
+
+def test_layout() -> None:
+    for entry in ["spec", "codegen", "server", "sdks/python", "sdks/typescript", "sdks/go",
+                  "sdks/react", "sdks/flutter", "tests", "bench", "noxfile.py", "Makefile",
+                  "README.md", ".ci/run", "docs/architecture.md"]:  # fmt: skip
+        assert (ROOT / entry).exists(), entry
