@@ -22,13 +22,23 @@ nox.options.sessions = ["lint", "codegen_check", "server", "contract", "e2e", "s
 
 PY = sys.executable
 NODE_BIN = ROOT / "codegen" / "node_modules" / ".bin"
-PYTHON_SOURCES = ["server", "codegen", "tests", "sdks/python", "sdks/flutter/tests", "bench", "noxfile.py"]
+PYTHON_SOURCES = [
+    "server",
+    "codegen",
+    "tests",
+    "sdks/python",
+    "sdks/flutter/tests",
+    "bench",
+    "noxfile.py",
+]
 
 
 @nox.session
 def lint(session: nox.Session) -> None:
     """The spec under redocly's recommended rules (stricter where noted), and ruff."""
-    session.run(str(NODE_BIN / "redocly"), "lint", "--config", "spec/redocly.yaml", "spec/openapi.yaml")
+    session.run(
+        str(NODE_BIN / "redocly"), "lint", "--config", "spec/redocly.yaml", "spec/openapi.yaml"
+    )
     session.run(PY, "-m", "ruff", "check", *PYTHON_SOURCES)
     session.run(PY, "-m", "ruff", "format", "--check", *PYTHON_SOURCES)
 
@@ -90,5 +100,9 @@ def e2e(session: nox.Session) -> None:
 
 @nox.session
 def sdk_checks(session: nox.Session) -> None:
-    """Dart parse check (no Dart SDK here) and repository-wide invariants."""
+    """Dart parse check (no Dart SDK here), Go vet + unit tests, repository invariants."""
     session.run(PY, "-m", "pytest", "sdks/flutter/tests", "tests/test_repository.py", "-q")
+    with session.chdir("sdks/go"):
+        session.run("go", "vet", "./...", external=True)
+        session.run("go", "vet", "-tags", "e2e", "./...", external=True)
+        session.run("go", "test", "-count=1", "./...", external=True)

@@ -18,7 +18,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
-
 from janua_server.app import create_app
 from janua_server.core.jwt import TokenCodec
 from janua_server.core.keys import load_keyring
@@ -57,16 +56,25 @@ async def me_in_process(repeat: int) -> None:
                     assert response.status_code == 200
     samples.sort()
     p50 = statistics.median(samples) * 1e6
-    print(f"{'GET /me in-process (ASGI, SQLite)':<38} p50 {p50:>9.1f} us   ({1e6 / p50:>8.0f}/s per core)")
+    label = "GET /me in-process (ASGI, SQLite)"
+    print(f"{label:<38} p50 {p50:>9.1f} us   ({1e6 / p50:>8.0f}/s per core)")
 
 
 def main() -> None:
-    timed("argon2id hash (m=19MiB,t=2,p=1)", lambda: _hasher.hash("correct horse battery staple"), 20)
+    timed(
+        "argon2id hash (m=19MiB,t=2,p=1)", lambda: _hasher.hash("correct horse battery staple"), 20
+    )
     with tempfile.TemporaryDirectory() as tmp:
         keyring = load_keyring(Path(tmp) / "key.pem", None, "RS256")
-        codec = TokenCodec(keyring, issuer="http://bench", audience="janua", ttl=dt.timedelta(minutes=15))
+        codec = TokenCodec(
+            keyring, issuer="http://bench", audience="janua", ttl=dt.timedelta(minutes=15)
+        )
         token = codec.issue_access_token(subject="u", session_id="s")
-        timed("RS256 access token issue", lambda: codec.issue_access_token(subject="u", session_id="s"), 500)
+        timed(
+            "RS256 access token issue",
+            lambda: codec.issue_access_token(subject="u", session_id="s"),
+            500,
+        )
         timed("RS256 access token verify", lambda: codec.verify_access_token(token), 2000)
     asyncio.run(me_in_process(500))
 

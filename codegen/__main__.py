@@ -1,8 +1,8 @@
 """Regenerate everything derived from spec/openapi.yaml; `--check` fails on drift.
 
-    python -m codegen            # rewrite every target folder
-    python -m codegen --check    # generate into a temp dir and compare with the committed tree
-    python -m codegen --only go  # one target (names: see codegen/targets/__init__.py)
+python -m codegen            # rewrite every target folder
+python -m codegen --check    # generate into a temp dir and compare with the committed tree
+python -m codegen --only go  # one target (names: see codegen/targets/__init__.py)
 """
 
 from __future__ import annotations

@@ -26,12 +26,20 @@ def test_every_package_carries_the_spec_version() -> None:
     server_init = (ROOT / "server/src/janua_server/__init__.py").read_text()
     sdk_init = (ROOT / "sdks/python/src/janua/__init__.py").read_text()
     found = {
-        "server/pyproject.toml": tomllib.loads((ROOT / "server/pyproject.toml").read_text())["project"]["version"],
+        "server/pyproject.toml": tomllib.loads((ROOT / "server/pyproject.toml").read_text())[
+            "project"
+        ]["version"],
         "janua_server.__version__": re.search(r'__version__ = "(.+)"', server_init)[1],
-        "sdks/python/pyproject.toml": tomllib.loads((ROOT / "sdks/python/pyproject.toml").read_text())["project"]["version"],
+        "sdks/python/pyproject.toml": tomllib.loads(
+            (ROOT / "sdks/python/pyproject.toml").read_text()
+        )["project"]["version"],
         "janua.__version__": re.search(r'__version__ = "(.+)"', sdk_init)[1],
-        "sdks/typescript/package.json": json.loads((ROOT / "sdks/typescript/package.json").read_text())["version"],
-        "sdks/flutter/pubspec.yaml": yaml.safe_load((ROOT / "sdks/flutter/pubspec.yaml").read_text())["version"],
+        "sdks/typescript/package.json": json.loads(
+            (ROOT / "sdks/typescript/package.json").read_text()
+        )["version"],
+        "sdks/flutter/pubspec.yaml": yaml.safe_load(
+            (ROOT / "sdks/flutter/pubspec.yaml").read_text()
+        )["version"],
     }
     assert {name: v for name, v in found.items() if v != version} == {}
 

@@ -10,7 +10,7 @@ import os
 import shutil
 from pathlib import Path
 
-from .._common import HEADER, PY_BIN, ROOT, Target, add_header, run, tool
+from .._common import PY_BIN, ROOT, Target, add_header, run, tool
 
 
 def generate(spec_json: Path, out: Path) -> None:

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from support import services
-
 from janua_server.app import create_app
 from janua_server.migrations import upgrade_to_head
 from janua_server.settings import Settings
+from support import services
+
 
 @pytest.fixture(scope="session")
 def postgres_and_redis() -> Iterator[tuple[str, str]]:
@@ -50,7 +50,7 @@ async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
         yield http
 
 
-class app_client:  # noqa: N801 - reads as a function at the call site
+class app_client:
     """An httpx client wired straight into the ASGI app, with its lifespan running."""
 
     def __init__(self, settings: Settings) -> None:

@@ -35,7 +35,9 @@ async def test_register_login_me_refresh_logout(client: httpx.AsyncClient) -> No
     assert refreshed.status_code == 200
     new = refreshed.json()
     assert new["refresh_token"] != tokens["refresh_token"]
-    assert (await client.get("/api/v1/auth/me", headers=bearer(new["access_token"]))).status_code == 200
+    assert (
+        await client.get("/api/v1/auth/me", headers=bearer(new["access_token"]))
+    ).status_code == 200
 
     logout = await client.post("/api/v1/auth/logout", headers=bearer(new["access_token"]))
     assert logout.status_code == 204
@@ -44,7 +46,9 @@ async def test_register_login_me_refresh_logout(client: httpx.AsyncClient) -> No
     after = await client.get("/api/v1/auth/me", headers=bearer(new["access_token"]))
     assert after.status_code == 401
     assert after.json()["code"] == "TOKEN_ERROR"
-    again = await client.post("/api/v1/auth/token/refresh", json={"refresh_token": new["refresh_token"]})
+    again = await client.post(
+        "/api/v1/auth/token/refresh", json={"refresh_token": new["refresh_token"]}
+    )
     assert again.status_code == 401
     # The session created at registration is a different one and still works.
     first = await client.get("/api/v1/auth/me", headers=bearer(created["tokens"]["access_token"]))
@@ -53,10 +57,14 @@ async def test_register_login_me_refresh_logout(client: httpx.AsyncClient) -> No
 
 async def test_reused_refresh_token_revokes_the_whole_session(client: httpx.AsyncClient) -> None:
     tokens = (await register(client))["tokens"]
-    first = await client.post("/api/v1/auth/token/refresh", json={"refresh_token": tokens["refresh_token"]})
+    first = await client.post(
+        "/api/v1/auth/token/refresh", json={"refresh_token": tokens["refresh_token"]}
+    )
     successor = first.json()
 
-    replay = await client.post("/api/v1/auth/token/refresh", json={"refresh_token": tokens["refresh_token"]})
+    replay = await client.post(
+        "/api/v1/auth/token/refresh", json={"refresh_token": tokens["refresh_token"]}
+    )
     assert replay.status_code == 401
     assert replay.headers["content-type"] == "application/problem+json"
     assert replay.json()["code"] == "TOKEN_ERROR"
@@ -74,7 +82,9 @@ async def test_concurrent_refreshes_yield_at_most_one_successor(client: httpx.As
     tokens = (await register(client))["tokens"]
     answers = await asyncio.gather(
         *[
-            client.post("/api/v1/auth/token/refresh", json={"refresh_token": tokens["refresh_token"]})
+            client.post(
+                "/api/v1/auth/token/refresh", json={"refresh_token": tokens["refresh_token"]}
+            )
             for _ in range(5)
         ]
     )
@@ -111,7 +121,9 @@ async def test_bad_credentials_get_one_answer_whether_or_not_the_account_exists(
 ) -> None:
     email = unique_email()
     await register(client, email)
-    wrong_password = await client.post("/api/v1/auth/login", json={"email": email, "password": "x" * 20})
+    wrong_password = await client.post(
+        "/api/v1/auth/login", json={"email": email, "password": "x" * 20}
+    )
     no_account = await client.post(
         "/api/v1/auth/login", json={"email": unique_email(), "password": "x" * 20}
     )
@@ -129,5 +141,9 @@ async def test_long_unicode_passwords_are_not_truncated(client: httpx.AsyncClien
     password = "пароль-🔑-" * 20 + "A"
     await register(client, email, password)
     almost = password[:-1] + "B"
-    assert (await client.post("/api/v1/auth/login", json={"email": email, "password": almost})).status_code == 401
-    assert (await client.post("/api/v1/auth/login", json={"email": email, "password": password})).status_code == 200
+    assert (
+        await client.post("/api/v1/auth/login", json={"email": email, "password": almost})
+    ).status_code == 401
+    assert (
+        await client.post("/api/v1/auth/login", json={"email": email, "password": password})
+    ).status_code == 200

@@ -107,7 +107,9 @@ async def test_streamed_bodies_over_one_mib_are_413(client: httpx.AsyncClient) -
         ("Bearer eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJzdWIiOiJ4Iiwic2lkIjoieCJ9.", "TOKEN_ERROR"),
     ],
 )
-async def test_me_without_a_valid_token_is_401(client: httpx.AsyncClient, header: str | None, code: str) -> None:
+async def test_me_without_a_valid_token_is_401(
+    client: httpx.AsyncClient, header: str | None, code: str
+) -> None:
     headers = {"Authorization": header} if header else {}
     response = await client.get("/api/v1/auth/me", headers=headers)
     await assert_problem(response, 401, code)
@@ -124,3 +126,24 @@ async def test_unknown_paths_and_methods_are_problems(client: httpx.AsyncClient)
 async def test_unknown_refresh_token_is_401(client: httpx.AsyncClient) -> None:
     response = await client.post("/api/v1/auth/token/refresh", json={"refresh_token": "x" * 43})
     await assert_problem(response, 401, "TOKEN_ERROR")
+
+
+async def test_a_bug_is_a_bare_500_problem_with_a_request_id(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from janua_server.sessions import service
+
+    async def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("secret-internal-detail")
+
+    monkeypatch.setattr(service, "login", broken)
+    response = await client.post(
+        "/api/v1/auth/login", json={"email": "a@example.com", "password": "hunter2-hunter2"}
+    )
+    body = await assert_problem(response, 500, "INTERNAL_ERROR")
+    assert "secret-internal-detail" not in response.text
+    assert response.headers["cache-control"] == "no-store"
+    # The log names the failure but never the request body (the password).
+    assert "RuntimeError" in caplog.text
+    assert "hunter2" not in caplog.text
+    assert body["request_id"] in caplog.text

@@ -3,24 +3,28 @@
 from __future__ import annotations
 
 import httpx
+import janua_server.accounts.tables
+import janua_server.sessions.tables  # noqa: F401
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy.ext.asyncio import create_async_engine
-from support.services import free_port
-
-import janua_server.accounts.tables  # noqa: F401
-import janua_server.sessions.tables  # noqa: F401
 from janua_server.core.db import metadata
 from janua_server.settings import Settings
+from sqlalchemy.ext.asyncio import create_async_engine
+from support.services import free_port
 
 
 async def test_health(client: httpx.AsyncClient, settings: Settings) -> None:
     assert (await client.get("/health")).json() == {"status": "ok", "version": "0.1.0"}
     detailed = (await client.get("/health/detailed")).json()
     assert detailed["status"] == "ok"
-    expected = ("sqlite", "memory") if settings.database_backend == "sqlite" else ("postgresql", "redis")
-    assert (detailed["checks"]["database"]["backend"], detailed["checks"]["store"]["backend"]) == expected
+    expected = (
+        ("sqlite", "memory") if settings.database_backend == "sqlite" else ("postgresql", "redis")
+    )
+    assert (
+        detailed["checks"]["database"]["backend"],
+        detailed["checks"]["store"]["backend"],
+    ) == expected
 
 
 async def test_migrations_match_the_tables(client: httpx.AsyncClient, settings: Settings) -> None:
@@ -58,6 +62,8 @@ async def test_database_down_is_503_not_500(make_settings, open_client) -> None:
     settings = make_settings(DATABASE_URL=f"postgresql://postgres@127.0.0.1:{free_port()}/none")
     async with open_client(settings) as http:
         assert (await http.get("/health/detailed")).status_code == 503
-        login = await http.post("/api/v1/auth/login", json={"email": "a@example.com", "password": "x"})
+        login = await http.post(
+            "/api/v1/auth/login", json={"email": "a@example.com", "password": "x"}
+        )
         assert login.status_code == 503
         assert login.json()["code"] == "INTERNAL_ERROR"

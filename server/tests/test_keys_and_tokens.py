@@ -6,10 +6,9 @@ import stat
 
 import httpx
 import jwt
-from support.users import register
-
 from janua_server.core.keys import rfc7638_thumbprint
 from janua_server.settings import Settings
+from support.users import register
 
 
 async def test_access_token_claims_and_jwks(client: httpx.AsyncClient, settings: Settings) -> None:
@@ -23,7 +22,9 @@ async def test_access_token_claims_and_jwks(client: httpx.AsyncClient, settings:
     public_key = jwt.PyJWK(key).key
     assert rfc7638_thumbprint(public_key) == header["kid"]
 
-    claims = jwt.decode(token, public_key, algorithms=["RS256"], audience="janua", issuer="http://testserver")
+    claims = jwt.decode(
+        token, public_key, algorithms=["RS256"], audience="janua", issuer="http://testserver"
+    )
     assert set(claims) >= {"iss", "sub", "aud", "exp", "iat", "jti", "sid"}
     assert claims["sub"] == created["user"]["id"]
     assert claims["exp"] - claims["iat"] == 15 * 60
@@ -47,12 +48,15 @@ async def test_keys_are_generated_once_and_survive_a_restart(make_settings, open
     async with open_client(make_settings()) as second:
         assert (await second.get("/.well-known/jwks.json")).json()["keys"][0]["kid"] == kid
         me = await second.get(
-            "/api/v1/auth/me", headers={"Authorization": f"Bearer {created['tokens']['access_token']}"}
+            "/api/v1/auth/me",
+            headers={"Authorization": f"Bearer {created['tokens']['access_token']}"},
         )
         assert me.status_code == 200
 
 
-async def test_a_token_signed_by_another_key_is_refused(make_settings, open_client, tmp_path) -> None:
+async def test_a_token_signed_by_another_key_is_refused(
+    make_settings, open_client, tmp_path
+) -> None:
     async with open_client(make_settings(DATA_DIR=str(tmp_path / "other"))) as other:
         foreign = (await register(other))["tokens"]["access_token"]
     async with open_client(make_settings()) as ours:
@@ -72,7 +76,9 @@ async def test_expired_access_tokens_are_refused(make_settings, open_client) -> 
         try:
             stale = codec.issue_access_token(
                 subject=created["user"]["id"],
-                session_id=jwt.decode(created["tokens"]["access_token"], options={"verify_signature": False})["sid"],
+                session_id=jwt.decode(
+                    created["tokens"]["access_token"], options={"verify_signature": False}
+                )["sid"],
             )
         finally:
             codec.ttl = codec_ttl

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from argon2 import extract_parameters
-
 from janua_server.core import passwords
 
 

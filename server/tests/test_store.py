@@ -7,7 +7,6 @@ import uuid
 from collections.abc import AsyncIterator
 
 import pytest
-
 from janua_server.core.store import MemoryStore, RedisStore, Store, StoreUnavailable, create_store
 from janua_server.settings import Settings
 

@@ -16,7 +16,9 @@ BASE_URL = os.environ["JANUA_BASE_URL"]
 EMAIL = f"contract-{uuid.uuid4().hex[:12]}@example.com"
 PASSWORD = "contract-tests-password-" + uuid.uuid4().hex
 
-httpx.post(f"{BASE_URL}/api/v1/auth/register", json={"email": EMAIL, "password": PASSWORD}).raise_for_status()
+httpx.post(
+    f"{BASE_URL}/api/v1/auth/register", json={"email": EMAIL, "password": PASSWORD}
+).raise_for_status()
 
 
 @schemathesis.auth(refresh_interval=1)

@@ -30,7 +30,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _wait(predicate, what: str, timeout: float = 30.0, proc: subprocess.Popen | None = None) -> None:
+def _wait(
+    predicate, what: str, timeout: float = 30.0, proc: subprocess.Popen | None = None
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc is not None and proc.poll() is not None:
@@ -71,8 +73,8 @@ class Postgres:
 
     def psql(self, sql: str) -> None:
         subprocess.run(
-            [_pg_bin("psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", self.user, "-d", "postgres",
-             "-v", "ON_ERROR_STOP=1", "-qc", sql],
+            [_pg_bin("psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", self.user,
+             "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-qc", sql],
             check=True,
             capture_output=True,
         )  # fmt: skip
@@ -90,8 +92,8 @@ def postgres() -> Iterator[Postgres]:
         shutil.chown(tmp, "postgres", "postgres")
     data = tmp / "data"
     subprocess.run(
-        _as_postgres_user([_pg_bin("initdb"), "-D", str(data), "-U", user, "-A", "trust", "-E", "UTF8",
-                           "--no-sync", "--no-instructions"]),
+        _as_postgres_user([_pg_bin("initdb"), "-D", str(data), "-U", user, "-A", "trust",
+                           "-E", "UTF8", "--no-sync", "--no-instructions"]),
         check=True,
         capture_output=True,
     )  # fmt: skip
@@ -131,7 +133,9 @@ class Redis:
 def redis() -> Iterator[Redis]:
     binary = shutil.which("redis-server") or "/usr/bin/redis-server"
     if not Path(binary).exists():
-        raise FileNotFoundError("redis-server: install Debian's redis-server package (make test does)")
+        raise FileNotFoundError(
+            "redis-server: install Debian's redis-server package (make test does)"
+        )
     port = free_port()
     proc = subprocess.Popen(
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
@@ -163,10 +167,18 @@ def janua_server(**env: str) -> Iterator[LiveServer]:
     data_dir = Path(env.pop("DATA_DIR", "") or tempfile.mkdtemp(prefix="janua-data-"))
     log_path = data_dir / "server.log"
     base_url = f"http://127.0.0.1:{port}"
-    full_env = {**os.environ, "DATA_DIR": str(data_dir), "PORT": str(port), "BASE_URL": base_url, **env}
+    full_env = {
+        **os.environ,
+        "DATA_DIR": str(data_dir),
+        "PORT": str(port),
+        "BASE_URL": base_url,
+        **env,
+    }
     janua = Path(sys.executable).parent / "janua"
     with open(log_path, "wb") as log:
-        proc = subprocess.Popen([str(janua), "serve"], env=full_env, stdout=log, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [str(janua), "serve"], env=full_env, stdout=log, stderr=subprocess.STDOUT
+        )
         try:
             _wait(
                 lambda: urllib.request.urlopen(f"{base_url}/health", timeout=1).status == 200,

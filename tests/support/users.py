@@ -13,7 +13,9 @@ def unique_email(prefix: str = "user") -> str:
     return f"{prefix}-{uuid.uuid4().hex[:12]}@example.com"
 
 
-async def register(http: httpx.AsyncClient, email: str | None = None, password: str = PASSWORD) -> dict:
+async def register(
+    http: httpx.AsyncClient, email: str | None = None, password: str = PASSWORD
+) -> dict:
     response = await http.post(
         "/api/v1/auth/register", json={"email": email or unique_email(), "password": password}
     )

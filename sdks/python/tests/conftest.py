@@ -19,5 +19,3 @@ def base_url() -> str:
 @pytest.fixture
 def email() -> str:
     return f"py-{uuid.uuid4().hex[:12]}@example.com"
-
-

@@ -36,7 +36,9 @@ def test_sync_scenario(base_url: str, email: str) -> None:
     assert wrong.status_code == HTTPStatus.UNAUTHORIZED
     assert wrong.parsed.code == models.ErrorCode.AUTHENTICATION_ERROR
 
-    session = auth.login_user.sync(client=client, body=models.LoginRequest(email=email, password=PASSWORD))
+    session = auth.login_user.sync(
+        client=client, body=models.LoginRequest(email=email, password=PASSWORD)
+    )
     assert isinstance(session, models.AuthResponse)
 
     me = auth.get_current_user.sync(client=bearer(base_url, session.tokens.access_token))

@@ -43,14 +43,18 @@ def load_contract() -> dict:
 
 def build_runtime(settings: Settings) -> Runtime:
     settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    keyring = load_keyring(settings.private_key_path, settings.jwt_public_key_path, settings.jwt_algorithm)
+    keyring = load_keyring(
+        settings.private_key_path, settings.jwt_public_key_path, settings.jwt_algorithm
+    )
     tokens = TokenCodec(
         keyring,
         issuer=settings.jwt_issuer,
         audience=settings.jwt_audience,
         ttl=dt.timedelta(minutes=settings.access_token_expire_minutes),
     )
-    return Runtime(settings, Database(settings.database_url), create_store(settings.redis_url), tokens)
+    return Runtime(
+        settings, Database(settings.database_url), create_store(settings.redis_url), tokens
+    )
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

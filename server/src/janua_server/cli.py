@@ -24,7 +24,7 @@ def _serve(args: argparse.Namespace) -> int:
             upgrade_to_head(settings.database_url)
             os.environ["AUTO_MIGRATE"] = "false"
         # Generate the signing key before the workers start, so they all share one.
-        from janua_server.app import build_runtime  # noqa: PLC0415
+        from janua_server.app import build_runtime
 
         build_runtime(settings)
     uvicorn.run(

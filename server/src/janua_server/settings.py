@@ -84,4 +84,6 @@ def normalize_database_url(url: str) -> str:
             return driver + url[len(prefix) :]
     if url.startswith(("postgresql+asyncpg://", "sqlite+aiosqlite://")):
         return url
-    raise ValueError(f"DATABASE_URL must be a postgresql:// or sqlite:// URL, got {url.split(':')[0]}:")
+    raise ValueError(
+        f"DATABASE_URL must be a postgresql:// or sqlite:// URL, got {url.split(':')[0]}:"
+    )

@@ -1,15 +1,14 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 
 from janua_server.contract.models import AuthResponse, RegisterRequest
 from janua_server.core.errors import documented
 from janua_server.core.http import json_response, read_json
 from janua_server.core.runtime import get_runtime
 from janua_server.sessions import service as sessions
-from janua_server.sessions.dependencies import require_principal
+from janua_server.sessions.dependencies import CurrentPrincipal
 from janua_server.sessions.router import client_info
-from janua_server.sessions.service import Principal
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
@@ -29,5 +28,5 @@ async def register_user(request: Request) -> Response:
 
 
 @router.get("/me", status_code=200, responses=documented(401, 503))
-async def get_current_user(request: Request, principal: Principal = Depends(require_principal)) -> Response:
+async def get_current_user(request: Request, principal: CurrentPrincipal) -> Response:
     return json_response(await sessions.current_user(get_runtime(request), principal))

@@ -28,7 +28,9 @@ def canonical_email(email: str) -> str:
     return unicodedata.normalize("NFKC", email.strip()).casefold()
 
 
-async def create_account(conn: AsyncConnection, *, email: str, password: str, name: str | None) -> uuid.UUID:
+async def create_account(
+    conn: AsyncConnection, *, email: str, password: str, name: str | None
+) -> uuid.UUID:
     password_hash = await passwords.hash_password(password)
     now = utcnow()
     user_id = uuid.uuid4()
@@ -62,7 +64,9 @@ async def find_account(conn: AsyncConnection, email: str) -> Account | None:
     return Account(row.id, row.password_hash) if row else None
 
 
-async def update_password_hash(conn: AsyncConnection, user_id: uuid.UUID, password_hash: str) -> None:
+async def update_password_hash(
+    conn: AsyncConnection, user_id: uuid.UUID, password_hash: str
+) -> None:
     await conn.execute(
         users.update().where(users.c.id == user_id).values(password_hash=password_hash)
     )

@@ -64,7 +64,9 @@ def bad_request(detail: str, *, status: int = 400, title: str | None = None) -> 
 
 
 def authentication_error(detail: str) -> ApiError:
-    return ApiError(401, ErrorCode.AUTHENTICATION_ERROR, detail, headers={"WWW-Authenticate": "Bearer"})
+    return ApiError(
+        401, ErrorCode.AUTHENTICATION_ERROR, detail, headers={"WWW-Authenticate": "Bearer"}
+    )
 
 
 def token_error(detail: str, *, bearer: bool = True) -> ApiError:
@@ -87,7 +89,9 @@ def field_errors(exc: ValidationError) -> list[FieldError]:
     """pydantic errors as RFC 6901 pointers into the request body."""
     out = []
     for err in exc.errors(include_url=False, include_input=False):
-        pointer = "#/" + "/".join(str(part).replace("~", "~0").replace("/", "~1") for part in err["loc"])
+        pointer = "#/" + "/".join(
+            str(part).replace("~", "~0").replace("/", "~1") for part in err["loc"]
+        )
         out.append(FieldError(pointer=pointer if err["loc"] else "#", detail=err["msg"]))
     return out
 
@@ -174,21 +178,22 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _database_error(request: Request, exc: DBAPIError) -> Response:
         if exc.connection_invalidated or _is_connection_failure(exc):
             return await _unavailable(request, exc)
-        return await _unexpected(request, exc)
+        return unexpected_error_response(request, exc)
 
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> Response:
-        # Log the type and where, never the request: bodies and headers carry secrets.
-        log.error(
-            "unhandled %s on %s %s (request %s)",
-            type(exc).__name__,
-            request.method,
-            request.url.path,
-            getattr(request.state, "request_id", "-"),
-            exc_info=exc,
-        )
-        error = ApiError(500, ErrorCode.INTERNAL_ERROR, "An unexpected error occurred.")
-        return problem_response(request, error)
+
+def unexpected_error_response(request: Request, exc: BaseException) -> Response:
+    """A bug: log the type and where (never the request: bodies and headers carry secrets) and
+    answer a bare 500 problem. Called by core.http's middleware, inside the request-id scope."""
+    log.error(
+        "unhandled %s on %s %s (request %s)",
+        type(exc).__name__,
+        request.method,
+        request.url.path,
+        getattr(request.state, "request_id", "-"),
+        exc_info=exc,
+    )
+    error = ApiError(500, ErrorCode.INTERNAL_ERROR, "An unexpected error occurred.")
+    return problem_response(request, error)
 
 
 def _is_connection_failure(exc: DBAPIError) -> bool:

@@ -16,6 +16,7 @@ from janua_server.core.errors import (
     bad_request,
     field_errors,
     problem_response,
+    unexpected_error_response,
     validation_error,
 )
 from janua_server.settings import MAX_BODY_BYTES
@@ -89,9 +90,16 @@ class RequestContextMiddleware:
         scope.setdefault("state", {})["request_id"] = request_id
         is_api = scope["path"].startswith(("/api/", "/.well-known/", "/health"))
 
+        response_started = False
+
         async def send_with_headers(message: Message) -> None:
+            nonlocal response_started
             if message["type"] == "http.response.start":
-                extra = [(b"x-request-id", request_id.encode()), (b"x-content-type-options", b"nosniff")]
+                response_started = True
+                extra = [
+                    (b"x-request-id", request_id.encode()),
+                    (b"x-content-type-options", b"nosniff"),
+                ]
                 if is_api and not any(k.lower() == b"cache-control" for k, _ in message["headers"]):
                     extra.append((b"cache-control", b"no-store"))
                 message["headers"] = list(message["headers"]) + extra
@@ -104,4 +112,12 @@ class RequestContextMiddleware:
             error = _too_large() if length.isdigit() else bad_request("Invalid Content-Length.")
             await problem_response(request, error)(scope, receive, send_with_headers)
             return
-        await self.app(scope, receive, send_with_headers)
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception as exc:
+            # Handled here rather than by Starlette's outermost error middleware, so that a 500
+            # carries the request id and the security headers like every other answer.
+            if response_started:
+                raise
+            response = unexpected_error_response(Request(scope), exc)
+            await response(scope, receive, send_with_headers)

@@ -69,5 +69,9 @@ class TokenCodec:
         if not all(isinstance(claims[name], str) for name in ("sub", "sid", "jti")):
             raise InvalidToken("malformed claims")
         return AccessTokenClaims(
-            sub=claims["sub"], sid=claims["sid"], jti=claims["jti"], exp=claims["exp"], iat=claims["iat"]
+            sub=claims["sub"],
+            sid=claims["sid"],
+            jti=claims["jti"],
+            exp=claims["exp"],
+            iat=claims["iat"],
         )

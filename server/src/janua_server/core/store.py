@@ -6,7 +6,6 @@ here, never in a module global, so N processes behind a load balancer behave as 
 
 from __future__ import annotations
 
-import asyncio
 import time
 from typing import Protocol
 
@@ -27,11 +26,13 @@ class Store(Protocol):
     async def add(self, key: str, value: bytes, ttl_seconds: int) -> bool:
         """Set only if absent; True when this call created the key."""
         ...
+
     async def delete(self, key: str) -> None: ...
     async def exists(self, key: str) -> bool: ...
     async def incr(self, key: str, ttl_seconds: int) -> int:
         """Atomically add one; the TTL starts with the first increment."""
         ...
+
     async def ping(self) -> None: ...
     async def close(self) -> None: ...
 
@@ -109,7 +110,7 @@ class RedisStore:
     async def _call(self, coro):
         try:
             return await coro
-        except (RedisConnectionError, RedisTimeoutError, OSError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, RedisConnectionError, RedisTimeoutError, OSError) as exc:
             raise StoreUnavailable(str(exc)) from exc
 
     async def get(self, key: str) -> bytes | None:
@@ -119,7 +120,9 @@ class RedisStore:
         await self._call(self._redis.set(self._prefix + key, value, ex=ttl_seconds))
 
     async def add(self, key: str, value: bytes, ttl_seconds: int) -> bool:
-        return bool(await self._call(self._redis.set(self._prefix + key, value, ex=ttl_seconds, nx=True)))
+        return bool(
+            await self._call(self._redis.set(self._prefix + key, value, ex=ttl_seconds, nx=True))
+        )
 
     async def delete(self, key: str) -> None:
         await self._call(self._redis.delete(self._prefix + key))

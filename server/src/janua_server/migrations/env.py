@@ -8,7 +8,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-import janua_server.accounts.tables  # noqa: F401  (registers tables on the metadata)
+import janua_server.accounts.tables
 import janua_server.sessions.tables  # noqa: F401
 from janua_server.core.db import metadata
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import Request
+from typing import Annotated
+
+from fastapi import Depends, Request
 
 from janua_server.core.errors import authentication_error
 from janua_server.core.runtime import get_runtime
@@ -18,3 +20,7 @@ async def require_principal(request: Request) -> Principal:
     if scheme.lower() != "bearer" or not token.strip():
         raise authentication_error("Use the Bearer authorization scheme.")
     return await service.authenticate(get_runtime(request), token.strip())
+
+
+# The signed-in caller, for route signatures: `principal: CurrentPrincipal`.
+CurrentPrincipal = Annotated[Principal, Depends(require_principal)]

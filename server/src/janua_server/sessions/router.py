@@ -1,14 +1,14 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 
 from janua_server.contract.models import AuthResponse, LoginRequest, RefreshRequest
 from janua_server.core.errors import documented
 from janua_server.core.http import json_response, read_json
 from janua_server.core.runtime import client_ip, get_runtime
 from janua_server.sessions import service
-from janua_server.sessions.dependencies import require_principal
-from janua_server.sessions.service import ClientInfo, Principal
+from janua_server.sessions.dependencies import CurrentPrincipal
+from janua_server.sessions.service import ClientInfo
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
@@ -33,6 +33,6 @@ async def refresh_token(request: Request) -> Response:
 
 
 @router.post("/logout", status_code=204, responses=documented(401, 503))
-async def logout_user(request: Request, principal: Principal = Depends(require_principal)) -> Response:
+async def logout_user(request: Request, principal: CurrentPrincipal) -> Response:
     await service.logout(get_runtime(request), principal)
     return Response(status_code=204)

@@ -53,7 +53,9 @@ def _revoked_key(session_id: uuid.UUID | str) -> str:
     return f"session-revoked:{session_id}"
 
 
-async def start_session(rt: Runtime, conn: AsyncConnection, user_id: uuid.UUID, client: ClientInfo) -> TokenPair:
+async def start_session(
+    rt: Runtime, conn: AsyncConnection, user_id: uuid.UUID, client: ClientInfo
+) -> TokenPair:
     now = utcnow()
     session_id = uuid.uuid4()
     await conn.execute(
@@ -86,14 +88,16 @@ async def _issue_pair(
     )
     return TokenPair(
         access_token=rt.tokens.issue_access_token(subject=str(user_id), session_id=str(session_id)),
-        token_type="Bearer",
+        token_type="Bearer",  # noqa: S106 - the RFC 6750 scheme name, not a secret
         expires_in=int(rt.tokens.ttl.total_seconds()),
         refresh_token=refresh_token,
         refresh_token_expires_in=int(refresh_ttl.total_seconds()),
     )
 
 
-async def register(rt: Runtime, *, email: str, password: str, name: str | None, client: ClientInfo) -> tuple[User, TokenPair]:
+async def register(
+    rt: Runtime, *, email: str, password: str, name: str | None, client: ClientInfo
+) -> tuple[User, TokenPair]:
     async with rt.db.transaction() as conn:
         user_id = await accounts.create_account(conn, email=email, password=password, name=name)
         tokens = await start_session(rt, conn, user_id, client)
@@ -102,7 +106,9 @@ async def register(rt: Runtime, *, email: str, password: str, name: str | None, 
     return user, tokens
 
 
-async def login(rt: Runtime, *, email: str, password: str, client: ClientInfo) -> tuple[User, TokenPair]:
+async def login(
+    rt: Runtime, *, email: str, password: str, client: ClientInfo
+) -> tuple[User, TokenPair]:
     async with rt.db.connection() as conn:
         account = await accounts.find_account(conn, email)
     # Unknown email still costs one hash (verify_password uses a dummy): same time, same answer.
@@ -111,7 +117,9 @@ async def login(rt: Runtime, *, email: str, password: str, client: ClientInfo) -
     assert account is not None
     async with rt.db.transaction() as conn:
         if passwords.needs_rehash(account.password_hash):
-            await accounts.update_password_hash(conn, account.id, await passwords.hash_password(password))
+            await accounts.update_password_hash(
+                conn, account.id, await passwords.hash_password(password)
+            )
         tokens = await start_session(rt, conn, account.id, client)
         user = await accounts.get_user(conn, account.id)
     assert user is not None
@@ -177,7 +185,9 @@ async def logout(rt: Runtime, principal: Principal) -> None:
     await _mark_revoked(rt, principal.session_id)
 
 
-async def _revoke_session_row(conn: AsyncConnection, session_id: uuid.UUID, now: dt.datetime) -> None:
+async def _revoke_session_row(
+    conn: AsyncConnection, session_id: uuid.UUID, now: dt.datetime
+) -> None:
     await conn.execute(
         update(auth_sessions)
         .where(auth_sessions.c.id == session_id, auth_sessions.c.revoked_at.is_(None))
