@@ -147,3 +147,14 @@ async def test_a_bug_is_a_bare_500_problem_with_a_request_id(
     assert "RuntimeError" in caplog.text
     assert "hunter2" not in caplog.text
     assert body["request_id"] in caplog.text
+
+
+@pytest.mark.parametrize("domain", ["corp.local", "build.test", "example.invalid", "localhost"])
+async def test_internal_and_special_use_domains_are_valid_addresses(
+    client: httpx.AsyncClient, domain: str
+) -> None:
+    local = unique_email().split("@")[0]
+    response = await client.post(
+        "/api/v1/auth/register", json={"email": f"{local}@{domain}", "password": PASSWORD}
+    )
+    assert response.status_code == 201, response.text
