@@ -100,7 +100,7 @@ def e2e(session: nox.Session) -> None:
         session.run(str(Path(PY).parent / "janua"), "migrate", env={"DATABASE_URL": database_url})
         with services.janua_server(DATABASE_URL=database_url, REDIS_URL=redis.url) as live:
             session.env["JANUA_BASE_URL"] = live.base_url
-            session.run(PY, "-m", "pytest", "sdks/python/tests", "-q")
+            session.run(PY, "-m", "pytest", "sdks/python/tests", "tests/test_readme.py", "-q")
             session.run("npm", "test", "--prefix", "sdks/typescript", external=True)
             with session.chdir("sdks/go"):
                 session.run("go", "test", "-tags", "e2e", "-count=1", "./...", external=True)
