@@ -44,6 +44,16 @@ def _wait(
     raise TimeoutError(f"{what} not ready after {timeout}s")
 
 
+def _stop(proc: subprocess.Popen) -> None:
+    """SIGTERM (PostgreSQL's "smart" shutdown, uvicorn's graceful stop), then SIGKILL."""
+    proc.terminate()
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(10)
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait()
+
+
 def _port_open(port: int) -> bool:
     with socket.create_connection(("127.0.0.1", port), timeout=0.5):
         return True
@@ -111,11 +121,7 @@ def postgres() -> Iterator[Postgres]:
         _wait(lambda: server.psql("SELECT 1") is None, "postgres accepting queries", proc=proc)
         yield server
     finally:
-        proc.terminate()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            proc.wait(10)
-        if proc.poll() is None:
-            proc.kill()
+        _stop(proc)
         shutil.rmtree(tmp, ignore_errors=True)
 
 
@@ -146,11 +152,7 @@ def redis() -> Iterator[Redis]:
         _wait(lambda: _port_open(port), "redis", proc=proc)
         yield Redis(port, proc)
     finally:
-        proc.terminate()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            proc.wait(10)
-        if proc.poll() is None:
-            proc.kill()
+        _stop(proc)
 
 
 @dataclass
@@ -187,8 +189,4 @@ def janua_server(**env: str) -> Iterator[LiveServer]:
             )
             yield LiveServer(base_url, data_dir, log_path)
         finally:
-            proc.terminate()
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                proc.wait(10)
-            if proc.poll() is None:
-                proc.kill()
+            _stop(proc)
