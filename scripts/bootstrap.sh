@@ -15,7 +15,12 @@ apt_install() {
   # Debian packages the tests start for real: PostgreSQL and Redis servers, a JRE for
   # openapi-generator (the Dart target).
   local missing=()
-  compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || command -v initdb >/dev/null || missing+=(postgresql)
+  local have_pg=0
+  { compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || command -v initdb >/dev/null; } && have_pg=1
+  # As root the tests run PostgreSQL as the `postgres` user, which Debian's package creates.
+  if ((!have_pg)) || { [[ $(id -u) -eq 0 ]] && ! id postgres >/dev/null 2>&1; }; then
+    missing+=(postgresql)
+  fi
   command -v redis-server >/dev/null || missing+=(redis-server)
   command -v java >/dev/null || missing+=(default-jre-headless)
   command -v runuser >/dev/null || missing+=(util-linux)
