@@ -28,12 +28,13 @@ from janua_server.core.store import create_store
 from janua_server.health.router import router as health_router
 from janua_server.migrations import upgrade_to_head
 from janua_server.oidc.router import router as oidc_router
-from janua_server.sessions.router import router as sessions_router
+from janua_server.sessions.router import router as auth_sessions_router
+from janua_server.sessions.router import sessions_router
 from janua_server.settings import Settings
 
 log = logging.getLogger("janua")
 
-ROUTERS = [health_router, oidc_router, accounts_router, sessions_router]
+ROUTERS = [health_router, oidc_router, accounts_router, auth_sessions_router, sessions_router]
 
 
 def load_contract() -> dict:

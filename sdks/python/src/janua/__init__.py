@@ -14,7 +14,7 @@ import importlib
 import pkgutil
 
 from janua._generated import models
-from janua._generated.api import auth, discovery, health
+from janua._generated.api import auth, discovery, health, sessions
 from janua._generated.client import AuthenticatedClient, Client
 from janua._generated.errors import UnexpectedStatus
 from janua._generated.types import UNSET, Response
@@ -22,7 +22,7 @@ from janua._generated.types import UNSET, Response
 __version__ = "0.1.0"
 
 # One module per operation: import them all so `auth.login_user` works without a second import.
-for _tag in (auth, discovery, health):
+for _tag in (auth, discovery, health, sessions):
     for _operation in pkgutil.iter_modules(_tag.__path__):
         importlib.import_module(f"{_tag.__name__}.{_operation.name}")
 
@@ -37,4 +37,5 @@ __all__ = [
     "discovery",
     "health",
     "models",
+    "sessions",
 ]

@@ -188,6 +188,51 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's active sessions
+         * @description Newest first, cursor-paginated. `current` marks the session of the access token.
+         */
+        get: operations["listSessions"];
+        put?: never;
+        post?: never;
+        /**
+         * Sign out everywhere else
+         * @description Revokes every session of the caller except the current one.
+         */
+        delete: operations["revokeOtherSessions"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sessions/{session_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke one of the caller's sessions
+         * @description Its refresh tokens stop working and its access tokens are refused at once. Revoking the
+         *     current session signs the caller out.
+         */
+        delete: operations["revokeSession"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -343,6 +388,31 @@ export interface components {
             /** @description Seconds until the refresh token expires. */
             refresh_token_expires_in: number;
         };
+        Session: {
+            /** Format: uuid */
+            id: string;
+            /** @description This is the session of the access token making the request. */
+            current: boolean;
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description Last sign-in or token refresh.
+             */
+            last_seen_at: string;
+            /** Format: date-time */
+            expires_at: string;
+            ip: string | null;
+            user_agent: string | null;
+        };
+        SessionList: {
+            data: components["schemas"]["Session"][];
+            /**
+             * Format: uuid
+             * @description Pass as `cursor` for the next page; null on the last page.
+             */
+            next_cursor: string | null;
+        };
         AuthResponse: {
             user: components["schemas"]["User"];
             tokens: components["schemas"]["TokenPair"];
@@ -473,6 +543,31 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description A path or query parameter breaks the schema; `errors` names it. */
+        InvalidParameter: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "urn:janua:problem:validation-error",
+                 *       "title": "Validation failed",
+                 *       "status": 422,
+                 *       "detail": "The request has 1 invalid field.",
+                 *       "code": "VALIDATION_ERROR",
+                 *       "request_id": "9f0c5b8e2a4d4c1b",
+                 *       "errors": [
+                 *         {
+                 *           "pointer": "#/query/limit",
+                 *           "detail": "Input should be less than or equal to 100"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description The body is JSON but breaks the schema; `errors` names each field. */
         ValidationError: {
             headers: {
@@ -499,7 +594,16 @@ export interface components {
             };
         };
     };
-    parameters: never;
+    parameters: {
+        /** @description Page size. */
+        Limit: number;
+        /**
+         * @description `next_cursor` of the previous page (the id of its last item); absent for the first page.
+         *     An id that names none of the caller's items is answered 404, as Stripe's
+         *     `starting_after` does.
+         */
+        Cursor: string;
+    };
     requestBodies: never;
     headers: {
         /** @description Token responses are never cached (RFC 6749 section 5.1). */
@@ -861,6 +965,136 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listSessions: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description `next_cursor` of the previous page (the id of its last item); absent for the first page.
+                 *     An id that names none of the caller's items is answered 404, as Stripe's
+                 *     `starting_after` does.
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of sessions. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "90a9fdfe-92c6-4cb7-93ec-0b49903a050a",
+                     *           "current": true,
+                     *           "created_at": "2026-11-29T10:00:00Z",
+                     *           "last_seen_at": "2026-11-29T10:05:00Z",
+                     *           "expires_at": "2026-12-29T10:00:00Z",
+                     *           "ip": "203.0.113.7",
+                     *           "user_agent": "Mozilla/5.0"
+                     *         }
+                     *       ],
+                     *       "next_cursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SessionList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The cursor names no session of the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:janua:problem:not-found-error",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "The cursor names no session of yours.",
+                     *       "code": "NOT_FOUND_ERROR",
+                     *       "request_id": "9f0c5b8e2a4d4c1b"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: components["responses"]["InvalidParameter"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    revokeOtherSessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Only the current session is left. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    revokeSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 90a9fdfe-92c6-4cb7-93ec-0b49903a050a */
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The session is revoked. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The caller has no active session with this id. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:janua:problem:not-found-error",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "No active session with this id.",
+                     *       "code": "NOT_FOUND_ERROR",
+                     *       "request_id": "9f0c5b8e2a4d4c1b"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: components["responses"]["InvalidParameter"];
             503: components["responses"]["ServiceUnavailable"];
         };
     };

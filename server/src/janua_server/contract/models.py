@@ -216,6 +216,31 @@ class TokenPair(BaseModel):
     ]
 
 
+class Session(BaseModel):
+    id: UUID
+    current: Annotated[
+        StrictBool,
+        Field(
+            description="This is the session of the access token making the request."
+        ),
+    ]
+    created_at: AwareDatetime
+    last_seen_at: Annotated[
+        AwareDatetime, Field(description="Last sign-in or token refresh.")
+    ]
+    expires_at: AwareDatetime
+    ip: Annotated[StrictStr | None, Field(...)]
+    user_agent: Annotated[StrictStr | None, Field(...)]
+
+
+class SessionList(BaseModel):
+    data: list[Session]
+    next_cursor: Annotated[
+        UUID | None,
+        Field(description="Pass as `cursor` for the next page; null on the last page."),
+    ]
+
+
 class AuthResponse(BaseModel):
     user: User
     tokens: TokenPair

@@ -75,6 +75,10 @@ def token_error(detail: str, *, bearer: bool = True) -> ApiError:
     return ApiError(401, ErrorCode.TOKEN_ERROR, detail, headers=headers)
 
 
+def not_found(detail: str) -> ApiError:
+    return ApiError(404, ErrorCode.NOT_FOUND_ERROR, detail)
+
+
 def conflict(detail: str) -> ApiError:
     return ApiError(409, ErrorCode.CONFLICT_ERROR, detail)
 

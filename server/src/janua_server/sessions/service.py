@@ -15,14 +15,14 @@ import secrets
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from janua_server.accounts import service as accounts
-from janua_server.contract.models import TokenPair, User
+from janua_server.contract.models import Session, SessionList, TokenPair, User
 from janua_server.core import passwords
 from janua_server.core.db import utcnow
-from janua_server.core.errors import authentication_error, token_error
+from janua_server.core.errors import authentication_error, not_found, token_error
 from janua_server.core.jwt import InvalidToken
 from janua_server.core.runtime import Runtime
 from janua_server.sessions.tables import auth_sessions, refresh_tokens
@@ -230,3 +230,92 @@ async def current_user(rt: Runtime, principal: Principal) -> User:
     if user is None:
         raise token_error("The session of this access token has ended.")
     return user
+
+
+async def list_sessions(
+    rt: Runtime, principal: Principal, *, limit: int, cursor: uuid.UUID | None
+) -> SessionList:
+    """The caller's live sessions, newest first, keyset-paginated on (created_at, id)."""
+    now = utcnow()
+    query = (
+        select(auth_sessions)
+        .where(
+            auth_sessions.c.user_id == principal.user_id,
+            auth_sessions.c.revoked_at.is_(None),
+            auth_sessions.c.expires_at > now,
+        )
+        .order_by(auth_sessions.c.created_at.desc(), auth_sessions.c.id.desc())
+        .limit(limit + 1)
+    )
+    async with rt.db.connection() as conn:
+        if cursor is not None:
+            # The cursor is the last id of the previous page; only the caller's own sessions
+            # can anchor a page, anyone else's id is as unknown as a random one.
+            anchor = (
+                await conn.execute(
+                    select(auth_sessions.c.created_at).where(
+                        auth_sessions.c.id == cursor, auth_sessions.c.user_id == principal.user_id
+                    )
+                )
+            ).first()
+            if anchor is None:
+                raise not_found("The cursor names no session of yours.")
+            query = query.where(
+                tuple_(auth_sessions.c.created_at, auth_sessions.c.id)
+                < tuple_(anchor.created_at, cursor)
+            )
+        rows = (await conn.execute(query)).all()
+    page, more = rows[:limit], len(rows) > limit
+    return SessionList(
+        data=[
+            Session(
+                id=row.id,
+                current=row.id == principal.session_id,
+                created_at=row.created_at,
+                last_seen_at=row.last_seen_at,
+                expires_at=row.expires_at,
+                ip=row.ip,
+                user_agent=row.user_agent,
+            )
+            for row in page
+        ],
+        next_cursor=page[-1].id if more else None,
+    )
+
+
+async def revoke_session(rt: Runtime, principal: Principal, session_id: uuid.UUID) -> None:
+    async with rt.db.transaction() as conn:
+        revoked = (
+            await conn.execute(
+                update(auth_sessions)
+                .where(
+                    auth_sessions.c.id == session_id,
+                    # Another user's session id is answered exactly like an unknown one.
+                    auth_sessions.c.user_id == principal.user_id,
+                    auth_sessions.c.revoked_at.is_(None),
+                )
+                .values(revoked_at=utcnow())
+                .returning(auth_sessions.c.id)
+            )
+        ).first()
+    if revoked is None:
+        raise not_found("No active session with this id.")
+    await _mark_revoked(rt, session_id)
+
+
+async def revoke_other_sessions(rt: Runtime, principal: Principal) -> None:
+    async with rt.db.transaction() as conn:
+        revoked = (
+            await conn.execute(
+                update(auth_sessions)
+                .where(
+                    auth_sessions.c.user_id == principal.user_id,
+                    auth_sessions.c.id != principal.session_id,
+                    auth_sessions.c.revoked_at.is_(None),
+                )
+                .values(revoked_at=utcnow())
+                .returning(auth_sessions.c.id)
+            )
+        ).all()
+    for row in revoked:
+        await _mark_revoked(rt, row.id)

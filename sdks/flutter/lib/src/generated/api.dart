@@ -32,6 +32,7 @@ part 'auth/http_bearer_auth.dart';
 part 'api/auth_api.dart';
 part 'api/discovery_api.dart';
 part 'api/health_api.dart';
+part 'api/sessions_api.dart';
 
 part 'model/auth_response.dart';
 part 'model/component_health.dart';
@@ -47,6 +48,8 @@ part 'model/open_id_configuration.dart';
 part 'model/problem.dart';
 part 'model/refresh_request.dart';
 part 'model/register_request.dart';
+part 'model/session.dart';
+part 'model/session_list.dart';
 part 'model/token_pair.dart';
 part 'model/user.dart';
 

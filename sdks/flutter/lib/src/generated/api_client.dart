@@ -212,6 +212,10 @@ class ApiClient {
           return RefreshRequest.fromJson(value);
         case 'RegisterRequest':
           return RegisterRequest.fromJson(value);
+        case 'Session':
+          return Session.fromJson(value);
+        case 'SessionList':
+          return SessionList.fromJson(value);
         case 'TokenPair':
           return TokenPair.fromJson(value);
         case 'User':

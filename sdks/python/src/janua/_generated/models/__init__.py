@@ -22,6 +22,8 @@ from .open_id_configuration import OpenIDConfiguration
 from .problem import Problem
 from .refresh_request import RefreshRequest
 from .register_request import RegisterRequest
+from .session import Session
+from .session_list import SessionList
 from .token_pair import TokenPair
 from .token_pair_token_type import TokenPairTokenType
 from .user import User
@@ -48,6 +50,8 @@ __all__ = (
     "Problem",
     "RefreshRequest",
     "RegisterRequest",
+    "Session",
+    "SessionList",
     "TokenPair",
     "TokenPairTokenType",
     "User",
