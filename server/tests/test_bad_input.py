@@ -51,6 +51,7 @@ async def test_wrong_media_type_is_415(client: httpx.AsyncClient) -> None:
         ({"email": "a@example.com", "password": "short"}, "#/password"),
         ({"email": "a@example.com", "password": PASSWORD, "is_admin": True}, "#/is_admin"),
         ({"email": "a@example.com", "password": PASSWORD, "name": "tab\there"}, "#/name"),
+        ({"email": "a@example.com", "password": PASSWORD, "name": None}, "#/name"),
         ({"password": PASSWORD}, "#/email"),
         ([], "#"),
     ],

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import httpx
-import janua_server.accounts.tables
-import janua_server.sessions.tables  # noqa: F401
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from janua_server.core.db import metadata
 from janua_server.settings import Settings
+from janua_server.tables import metadata
 from sqlalchemy.ext.asyncio import create_async_engine
 from support.services import free_port
 

@@ -43,6 +43,44 @@ class Settings(BaseSettings):
         "info", validation_alias="LOG_LEVEL"
     )
 
+    # Links in emails point here, never at the request's Host header (host-header poisoning).
+    public_app_url: str = Field("", validation_alias="PUBLIC_APP_URL")
+    email_verification_ttl_hours: int = Field(
+        24, ge=1, le=24 * 7, validation_alias="EMAIL_VERIFICATION_TTL_HOURS"
+    )
+    password_reset_ttl_minutes: int = Field(
+        30, ge=5, le=24 * 60, validation_alias="PASSWORD_RESET_TTL_MINUTES"
+    )
+
+    # Mail: unset SMTP_HOST prints mails to the console (embedded default).
+    smtp_host: str = Field("", validation_alias="SMTP_HOST")
+    smtp_port: int = Field(587, ge=1, le=65535, validation_alias="SMTP_PORT")
+    smtp_username: str = Field("", validation_alias="SMTP_USERNAME")
+    smtp_password: str = Field("", validation_alias="SMTP_PASSWORD")
+    smtp_from: str = Field("Janua <no-reply@localhost>", validation_alias="SMTP_FROM")
+    smtp_starttls: bool = Field(False, validation_alias="SMTP_STARTTLS")
+    smtp_tls: bool = Field(False, validation_alias="SMTP_TLS")
+    smtp_timeout_seconds: float = Field(10.0, gt=0, validation_alias="SMTP_TIMEOUT_SECONDS")
+
+    # NIST SP 800-63B: a minimum length, no composition rules, a breached-password list.
+    password_min_length: int = Field(12, ge=8, le=128, validation_alias="PASSWORD_MIN_LENGTH")
+
+    # Abuse resistance. X-Forwarded-For is honoured only from these proxies (comma-separated IPs
+    # or CIDRs); by default it is ignored.
+    trusted_proxies: str = Field("", validation_alias="TRUSTED_PROXIES")
+    rate_limit_enabled: bool = Field(True, validation_alias="RATE_LIMIT_ENABLED")
+    lockout_threshold: int = Field(5, ge=1, le=100, validation_alias="LOCKOUT_THRESHOLD")
+    lockout_base_seconds: int = Field(30, ge=1, validation_alias="LOCKOUT_BASE_SECONDS")
+    lockout_max_seconds: int = Field(3600, ge=1, validation_alias="LOCKOUT_MAX_SECONDS")
+
+    # Browser mode cookies are `__Host-` cookies: Secure, Path=/, no Domain.
+    cookie_samesite: Literal["strict", "lax"] = Field("strict", validation_alias="COOKIE_SAMESITE")
+
+    # Signing-key rotation: a new key is published this long before it signs, so relying
+    # parties' JWKS caches (max-age 300 s) have it in time.
+    key_publish_ahead_seconds: int = Field(600, ge=0, validation_alias="KEY_PUBLISH_AHEAD_SECONDS")
+    audit_retention_days: int = Field(365, ge=1, validation_alias="AUDIT_RETENTION_DAYS")
+
     @model_validator(mode="after")
     def _derive_defaults(self) -> Settings:
         # frozen model: fill derived defaults once, here, so the rest of the code reads plain values
@@ -53,6 +91,7 @@ class Settings(BaseSettings):
             ),
         }
         derived["jwt_issuer"] = self.jwt_issuer or derived["base_url"]
+        derived["public_app_url"] = (self.public_app_url or derived["base_url"]).rstrip("/")
         for name, value in derived.items():
             object.__setattr__(self, name, value)
         return self

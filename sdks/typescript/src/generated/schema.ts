@@ -142,6 +142,10 @@ export interface paths {
          * Exchange a refresh token for a new token pair
          * @description Refresh tokens are single-use: every call returns a new refresh token and retires the one
          *     presented. Presenting a retired refresh token again revokes the whole session.
+         *
+         *     Browser mode: when the session was opened with `token_transport: cookie`, send an empty
+         *     object; the refresh token comes from the `__Host-janua_refresh` cookie and the request
+         *     must carry `X-CSRF-Token` equal to the `__Host-janua_csrf` cookie.
          */
         post: operations["refreshToken"];
         delete?: never;
@@ -182,6 +186,125 @@ export interface paths {
         get: operations["getCurrentUser"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update the signed-in user's profile
+         * @description Only profile fields can be set here; anything else (`email_verified`, ids, roles) is
+         *     rejected with 422. Send `null` to clear a field.
+         */
+        patch: operations["updateCurrentUser"];
+        trace?: never;
+    };
+    "/api/v1/auth/me/audit-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The signed-in user's recent security events
+         * @description Newest first, cursor-paginated (`cursor` is the last id of the previous page).
+         */
+        get: operations["listMyAuditEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/email/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Confirm an email address with the token from the verification link */
+        post: operations["verifyEmail"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/email/verify/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send the verification email again */
+        post: operations["resendVerificationEmail"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/password/forgot": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Email a password-reset link
+         * @description Always 202, whether or not an account exists, so the answer reveals nothing.
+         */
+        post: operations["requestPasswordReset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/password/reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Set a new password with the token from the reset link
+         * @description Ends every session of the user.
+         */
+        post: operations["resetPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/password/change": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change the password (the current one is required)
+         * @description Ends every other session of the user.
+         */
+        post: operations["changePassword"];
         delete?: never;
         options?: never;
         head?: never;
@@ -340,7 +463,22 @@ export interface components {
         JWKS: {
             keys: components["schemas"]["JWK"][];
         };
+        /**
+         * @description `body` (default): the refresh token is in the JSON answer. `cookie` (browsers): it is
+         *     set as an HttpOnly `__Host-janua_refresh` cookie instead, with a `__Host-janua_csrf`
+         *     cookie whose value must accompany refreshes as `X-CSRF-Token`.
+         * @default body
+         * @enum {string}
+         */
+        TokenTransport: "body" | "cookie";
+        /**
+         * @description A name for this sign-in's device, shown in the session list.
+         * @example Ada's laptop
+         */
+        DeviceLabel: string;
         RegisterRequest: {
+            token_transport?: components["schemas"]["TokenTransport"];
+            device_label?: components["schemas"]["DeviceLabel"];
             /**
              * Format: email
              * @example ada@example.com
@@ -355,14 +493,69 @@ export interface components {
             name?: string;
         };
         LoginRequest: {
+            token_transport?: components["schemas"]["TokenTransport"];
+            device_label?: components["schemas"]["DeviceLabel"];
             /** @example ada@example.com */
             email: string;
             /** @example correct horse battery staple */
             password: string;
         };
+        /** @description `refresh_token` is required unless the session uses cookie transport. */
         RefreshRequest: {
             /** @example 0f3kV0x8cQh2nH6b5mB3b1yC6mX1V0xYc3J6YpQm8Xw */
-            refresh_token: string;
+            refresh_token?: string;
+        };
+        UpdateUserRequest: {
+            name?: string | null;
+            /**
+             * @description BCP 47 language tag.
+             * @example en-GB
+             */
+            locale?: string | null;
+            /**
+             * @description IANA time zone name.
+             * @example Europe/London
+             */
+            timezone?: string | null;
+            /**
+             * @description An https URL of the user's picture.
+             * @example https://images.example.com/ada.png
+             */
+            picture_url?: string | null;
+        };
+        LinkTokenRequest: {
+            token: string;
+        };
+        ForgotPasswordRequest: {
+            /** @example ada@example.com */
+            email: string;
+        };
+        ResetPasswordRequest: {
+            token: string;
+            /** @description Subject to the password policy, like registration. */
+            password: string;
+        };
+        ChangePasswordRequest: {
+            current_password: string;
+            /** @description Subject to the password policy, like registration. */
+            new_password: string;
+        };
+        AuditEvent: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            action: "user.registered" | "login.succeeded" | "login.failed" | "account.locked" | "email.verification_sent" | "email.verified" | "password.changed" | "password.reset_requested" | "password.reset" | "profile.updated" | "session.revoked" | "refresh_token.reused";
+            /** @enum {string} */
+            outcome: "success" | "failure";
+            /** Format: date-time */
+            created_at: string;
+            ip: string | null;
+            user_agent: string | null;
+        };
+        AuditEventList: {
+            data: components["schemas"]["AuditEvent"][];
+            /** Format: uuid */
+            next_cursor: string | null;
         };
         User: {
             /** Format: uuid */
@@ -371,6 +564,9 @@ export interface components {
             email: string;
             name: string | null;
             email_verified: boolean;
+            locale: string | null;
+            timezone: string | null;
+            picture_url: string | null;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -383,8 +579,10 @@ export interface components {
             token_type: "Bearer";
             /** @description Seconds until the access token expires. */
             expires_in: number;
-            /** @description Opaque, single-use. */
-            refresh_token: string;
+            /** @description Opaque, single-use. Absent in cookie transport. */
+            refresh_token?: string;
+            /** @description Cookie transport only; send it as `X-CSRF-Token` when refreshing. */
+            csrf_token?: string;
             /** @description Seconds until the refresh token expires. */
             refresh_token_expires_in: number;
         };
@@ -393,6 +591,7 @@ export interface components {
             id: string;
             /** @description This is the session of the access token making the request. */
             current: boolean;
+            device_label: string | null;
             /** Format: date-time */
             created_at: string;
             /**
@@ -537,6 +736,93 @@ export interface components {
                  *       "status": 503,
                  *       "detail": "A backing service is unavailable; retry shortly.",
                  *       "code": "INTERNAL_ERROR",
+                 *       "request_id": "9f0c5b8e2a4d4c1b"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The cursor names no item of this list. */
+        UnknownCursor: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "urn:janua:problem:not-found-error",
+                 *       "title": "Not found",
+                 *       "status": 404,
+                 *       "detail": "The cursor names no item of this list.",
+                 *       "code": "NOT_FOUND_ERROR",
+                 *       "request_id": "9f0c5b8e2a4d4c1b"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The link token is unknown, expired or already used (`TOKEN_ERROR`). */
+        InvalidLinkToken: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "urn:janua:problem:token-error",
+                 *       "title": "Invalid token",
+                 *       "status": 401,
+                 *       "detail": "The link is invalid or has expired.",
+                 *       "code": "TOKEN_ERROR",
+                 *       "request_id": "9f0c5b8e2a4d4c1b"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Browser mode without a matching `X-CSRF-Token` header (`AUTHORIZATION_ERROR`). */
+        CsrfRejected: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "urn:janua:problem:authorization-error",
+                 *       "title": "Forbidden",
+                 *       "status": 403,
+                 *       "detail": "The CSRF token is missing or does not match.",
+                 *       "code": "AUTHORIZATION_ERROR",
+                 *       "request_id": "9f0c5b8e2a4d4c1b"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description Too many attempts from this address or for this account (`RATE_LIMIT_ERROR`), or the
+         *     account is temporarily locked after repeated failures. Retry after `Retry-After` seconds.
+         */
+        TooManyRequests: {
+            headers: {
+                /** @description Seconds until a new attempt is allowed. */
+                "Retry-After"?: number;
+                /** @description Attempts allowed per window. */
+                "RateLimit-Limit"?: number;
+                /** @description Attempts left in the current window. */
+                "RateLimit-Remaining"?: number;
+                /** @description Seconds until the window resets. */
+                "RateLimit-Reset"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "urn:janua:problem:rate-limit-error",
+                 *       "title": "Too many requests",
+                 *       "status": 429,
+                 *       "detail": "Too many attempts; retry in 30 seconds.",
+                 *       "code": "RATE_LIMIT_ERROR",
                  *       "request_id": "9f0c5b8e2a4d4c1b"
                  *     }
                  */
@@ -814,6 +1100,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationError"];
+            429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
         };
     };
@@ -869,13 +1156,17 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationError"];
+            429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
         };
     };
     refreshToken: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Required in browser (cookie) mode; equals the `__Host-janua_csrf` cookie. */
+                "X-CSRF-Token"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -920,6 +1211,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            403: components["responses"]["CsrfRejected"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationError"];
@@ -968,6 +1260,287 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    updateCurrentUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Ada King",
+                 *       "locale": "en-GB",
+                 *       "timezone": "Europe/London"
+                 *     }
+                 */
+                "application/json": components["schemas"]["UpdateUserRequest"];
+            };
+        };
+        responses: {
+            /** @description The updated user. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listMyAuditEvents: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description `next_cursor` of the previous page (the id of its last item); absent for the first page.
+                 *     An id that names none of the caller's items is answered 404, as Stripe's
+                 *     `starting_after` does.
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of events. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "1b7e2f0a-3c4d-4e5f-8a9b-0c1d2e3f4a5b",
+                     *           "action": "login.succeeded",
+                     *           "outcome": "success",
+                     *           "created_at": "2026-11-29T10:00:00Z",
+                     *           "ip": "203.0.113.7",
+                     *           "user_agent": "Mozilla/5.0"
+                     *         }
+                     *       ],
+                     *       "next_cursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AuditEventList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["UnknownCursor"];
+            422: components["responses"]["InvalidParameter"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    verifyEmail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "token": "kq3V0x8cQh2nH6b5mB3b1yC6mX1V0xYc"
+                 *     }
+                 */
+                "application/json": components["schemas"]["LinkTokenRequest"];
+            };
+        };
+        responses: {
+            /** @description The address is verified. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["InvalidLinkToken"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    resendVerificationEmail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A new link is on its way; earlier links stop working. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The address is already verified. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:janua:problem:conflict-error",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The email address is already verified.",
+                     *       "code": "CONFLICT_ERROR",
+                     *       "request_id": "9f0c5b8e2a4d4c1b"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    requestPasswordReset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "email": "ada@example.com"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ForgotPasswordRequest"];
+            };
+        };
+        responses: {
+            /** @description If the account exists, a link is on its way. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    resetPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "token": "kq3V0x8cQh2nH6b5mB3b1yC6mX1V0xYc",
+                 *       "password": "a new long passphrase"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ResetPasswordRequest"];
+            };
+        };
+        responses: {
+            /** @description The password is changed and every session is over. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["InvalidLinkToken"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    changePassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "current_password": "correct horse battery staple",
+                 *       "new_password": "a new long passphrase"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ChangePasswordRequest"];
+            };
+        };
+        responses: {
+            /** @description The password is changed; other sessions are over. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /** @description The current password is wrong (`AUTHORIZATION_ERROR`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:janua:problem:authorization-error",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The current password is wrong.",
+                     *       "code": "AUTHORIZATION_ERROR",
+                     *       "request_id": "9f0c5b8e2a4d4c1b"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     listSessions: {
         parameters: {
             query?: {
@@ -998,6 +1571,7 @@ export interface operations {
                      *         {
                      *           "id": "90a9fdfe-92c6-4cb7-93ec-0b49903a050a",
                      *           "current": true,
+                     *           "device_label": "Ada's laptop",
                      *           "created_at": "2026-11-29T10:00:00Z",
                      *           "last_seen_at": "2026-11-29T10:05:00Z",
                      *           "expires_at": "2026-12-29T10:00:00Z",
@@ -1012,25 +1586,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
-            /** @description The cursor names no session of the caller. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "type": "urn:janua:problem:not-found-error",
-                     *       "title": "Not found",
-                     *       "status": 404,
-                     *       "detail": "The cursor names no session of yours.",
-                     *       "code": "NOT_FOUND_ERROR",
-                     *       "request_id": "9f0c5b8e2a4d4c1b"
-                     *     }
-                     */
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            404: components["responses"]["UnknownCursor"];
             422: components["responses"]["InvalidParameter"];
             503: components["responses"]["ServiceUnavailable"];
         };

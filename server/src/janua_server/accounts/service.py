@@ -83,6 +83,9 @@ def to_contract(row) -> User:
         email=row.email,
         name=row.name,
         email_verified=row.email_verified,
+        locale=row.locale,
+        timezone=row.timezone,
+        picture_url=row.picture_url,
         created_at=row.created_at,
         updated_at=row.updated_at,
     )

@@ -1,4 +1,4 @@
-from sqlalchemy import Boolean, Column, String, Table, Uuid
+from sqlalchemy import Boolean, Column, ForeignKey, String, Table, Uuid
 
 from janua_server.core.db import UTCDateTime, metadata
 
@@ -12,6 +12,24 @@ users = Table(
     Column("password_hash", String(255), nullable=False),
     Column("name", String(200), nullable=True),
     Column("email_verified", Boolean, nullable=False, default=False),
+    Column("locale", String(35), nullable=True),
+    Column("timezone", String(64), nullable=True),
+    Column("picture_url", String(2048), nullable=True),
+    Column("password_changed_at", UTCDateTime, nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# Single-use tokens sent in email links (verification, password reset). Only a SHA-256 of the
+# token is stored; the link carries the token itself.
+account_tokens = Table(
+    "account_tokens",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("purpose", String(32), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("used_at", UTCDateTime, nullable=True),
 )

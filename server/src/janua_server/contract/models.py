@@ -9,6 +9,7 @@ from pydantic import (
     ConfigDict,
     EmailStr,
     Field,
+    RootModel,
     StrictBool,
     StrictFloat,
     StrictInt,
@@ -138,10 +139,30 @@ class JWKS(BaseModel):
     keys: list[JWK]
 
 
+class TokenTransport(StrEnum):
+    body = "body"
+    cookie = "cookie"
+
+
+class DeviceLabel(RootModel[StrictStr]):
+    root: Annotated[
+        StrictStr,
+        Field(
+            description="A name for this sign-in's device, shown in the session list.",
+            examples=["Ada's laptop"],
+            max_length=100,
+            min_length=1,
+            pattern="^[^\\x00-\\x1f\\x7f]+$",
+        ),
+    ]
+
+
 class RegisterRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
+    token_transport: TokenTransport | None = "body"
+    device_label: DeviceLabel | None = None
     email: Annotated[EmailStr, Field(examples=["ada@example.com"], max_length=254)]
     password: Annotated[
         StrictStr,
@@ -167,6 +188,8 @@ class LoginRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
+    token_transport: TokenTransport | None = "body"
+    device_label: DeviceLabel | None = None
     email: Annotated[
         StrictStr, Field(examples=["ada@example.com"], max_length=254, min_length=1)
     ]
@@ -181,13 +204,130 @@ class RefreshRequest(BaseModel):
         extra="forbid",
     )
     refresh_token: Annotated[
-        StrictStr,
+        StrictStr | None,
         Field(
             examples=["0f3kV0x8cQh2nH6b5mB3b1yC6mX1V0xYc3J6YpQm8Xw"],
             max_length=512,
             min_length=1,
         ),
+    ] = None
+
+
+class UpdateUserRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    name: Annotated[
+        StrictStr | None,
+        Field(max_length=200, min_length=1, pattern="^[^\\x00-\\x1f\\x7f]+$"),
+    ] = None
+    locale: Annotated[
+        StrictStr | None,
+        Field(
+            description="BCP 47 language tag.",
+            examples=["en-GB"],
+            max_length=35,
+            pattern="^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$",
+        ),
+    ] = None
+    timezone: Annotated[
+        StrictStr | None,
+        Field(
+            description="IANA time zone name.",
+            examples=["Europe/London"],
+            max_length=64,
+            pattern="^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+){0,2}$",
+        ),
+    ] = None
+    picture_url: Annotated[
+        StrictStr | None,
+        Field(
+            description="An https URL of the user's picture.",
+            examples=["https://images.example.com/ada.png"],
+            max_length=2048,
+            pattern="^https://[^\\s]+$",
+        ),
+    ] = None
+
+
+class LinkTokenRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    token: Annotated[StrictStr, Field(max_length=256, min_length=1)]
+
+
+class ForgotPasswordRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    email: Annotated[
+        StrictStr, Field(examples=["ada@example.com"], max_length=254, min_length=1)
     ]
+
+
+class ResetPasswordRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    token: Annotated[StrictStr, Field(max_length=256, min_length=1)]
+    password: Annotated[
+        StrictStr,
+        Field(
+            description="Subject to the password policy, like registration.",
+            max_length=1024,
+            min_length=12,
+        ),
+    ]
+
+
+class ChangePasswordRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    current_password: Annotated[StrictStr, Field(max_length=1024, min_length=1)]
+    new_password: Annotated[
+        StrictStr,
+        Field(
+            description="Subject to the password policy, like registration.",
+            max_length=1024,
+            min_length=12,
+        ),
+    ]
+
+
+class Action(StrEnum):
+    user_registered = "user.registered"
+    login_succeeded = "login.succeeded"
+    login_failed = "login.failed"
+    account_locked = "account.locked"
+    email_verification_sent = "email.verification_sent"
+    email_verified = "email.verified"
+    password_changed = "password.changed"
+    password_reset_requested = "password.reset_requested"
+    password_reset = "password.reset"
+    profile_updated = "profile.updated"
+    session_revoked = "session.revoked"
+    refresh_token_reused = "refresh_token.reused"
+
+
+class Outcome(StrEnum):
+    success = "success"
+    failure = "failure"
+
+
+class AuditEvent(BaseModel):
+    id: UUID
+    action: Action
+    outcome: Outcome
+    created_at: AwareDatetime
+    ip: Annotated[StrictStr | None, Field(...)]
+    user_agent: Annotated[StrictStr | None, Field(...)]
+
+
+class AuditEventList(BaseModel):
+    data: list[AuditEvent]
+    next_cursor: Annotated[UUID | None, Field(...)]
 
 
 class User(BaseModel):
@@ -195,6 +335,9 @@ class User(BaseModel):
     email: Annotated[StrictStr, Field(description="The address as the user typed it.")]
     name: Annotated[StrictStr | None, Field(...)]
     email_verified: StrictBool
+    locale: Annotated[StrictStr | None, Field(...)]
+    timezone: Annotated[StrictStr | None, Field(...)]
+    picture_url: Annotated[StrictStr | None, Field(...)]
     created_at: AwareDatetime
     updated_at: AwareDatetime
 
@@ -210,7 +353,16 @@ class TokenPair(BaseModel):
     expires_in: Annotated[
         StrictInt, Field(description="Seconds until the access token expires.")
     ]
-    refresh_token: Annotated[StrictStr, Field(description="Opaque, single-use.")]
+    refresh_token: Annotated[
+        StrictStr | None,
+        Field(description="Opaque, single-use. Absent in cookie transport."),
+    ] = None
+    csrf_token: Annotated[
+        StrictStr | None,
+        Field(
+            description="Cookie transport only; send it as `X-CSRF-Token` when refreshing."
+        ),
+    ] = None
     refresh_token_expires_in: Annotated[
         StrictInt, Field(description="Seconds until the refresh token expires.")
     ]
@@ -224,6 +376,7 @@ class Session(BaseModel):
             description="This is the session of the access token making the request."
         ),
     ]
+    device_label: Annotated[StrictStr | None, Field(...)]
     created_at: AwareDatetime
     last_seen_at: Annotated[
         AwareDatetime, Field(description="Last sign-in or token refresh.")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import secrets
+from importlib.resources import files
 from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -12,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from janua_server.contract.models import FieldError
 from janua_server.core.errors import (
     bad_request,
     field_errors,
@@ -57,9 +60,31 @@ async def read_json(request: Request, model: type[M]) -> tuple[M, dict]:
     except (ValueError, UnicodeDecodeError):
         raise bad_request("The request body is not valid JSON.") from None
     try:
-        return model.model_validate(data), data
+        parsed = model.model_validate(data)
     except ValidationError as exc:
         raise validation_error(field_errors(exc)) from None
+    # pydantic types an optional field as `X | None`, so it would accept an explicit null the
+    # contract forbids; the spec says which fields are nullable.
+    nulls = [key for key, value in data.items() if value is None and key not in _nullable(model)]
+    if nulls:
+        raise validation_error(
+            [FieldError(pointer=f"#/{key}", detail="Input should not be null") for key in nulls]
+        )
+    return parsed, data
+
+
+@functools.cache
+def _nullable(model: type[BaseModel]) -> frozenset[str]:
+    schema = _contract_schemas().get(model.__name__, {})
+    return frozenset(
+        name for name, prop in schema.get("properties", {}).items() if prop.get("nullable")
+    )
+
+
+@functools.cache
+def _contract_schemas() -> dict:
+    text = files("janua_server.contract").joinpath("openapi.json").read_text("utf-8")
+    return json.loads(text)["components"]["schemas"]
 
 
 def json_response(model: BaseModel, status_code: int = 200, **headers: str) -> Response:

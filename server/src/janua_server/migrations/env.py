@@ -8,9 +8,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-import janua_server.accounts.tables
-import janua_server.sessions.tables  # noqa: F401
-from janua_server.core.db import metadata
+from janua_server.tables import metadata
 
 config = context.config
 

@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from janua_server.contract.models import AuthResponse, LoginRequest, RefreshRequest
-from janua_server.core.errors import documented
+from janua_server.core.errors import documented, token_error
 from janua_server.core.http import json_response, read_json
 from janua_server.core.runtime import client_ip, get_runtime
 from janua_server.sessions import service
@@ -30,9 +30,13 @@ async def login_user(request: Request) -> Response:
     return json_response(AuthResponse(user=user, tokens=tokens))
 
 
-@router.post("/token/refresh", status_code=200, responses=documented(400, 401, 413, 415, 422, 503))
+@router.post(
+    "/token/refresh", status_code=200, responses=documented(400, 401, 403, 413, 415, 422, 503)
+)
 async def refresh_token(request: Request) -> Response:
     body, _ = await read_json(request, RefreshRequest)
+    if body.refresh_token is None:
+        raise token_error("A refresh token is required.", bearer=False)
     return json_response(await service.refresh(get_runtime(request), body.refresh_token))
 
 

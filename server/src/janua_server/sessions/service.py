@@ -271,6 +271,7 @@ async def list_sessions(
             Session(
                 id=row.id,
                 current=row.id == principal.session_id,
+                device_label=row.device_label,
                 created_at=row.created_at,
                 last_seen_at=row.last_seen_at,
                 expires_at=row.expires_at,

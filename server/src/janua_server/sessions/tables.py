@@ -13,6 +13,7 @@ auth_sessions = Table(
     Column("revoked_at", UTCDateTime, nullable=True),
     Column("ip", String(45), nullable=True),
     Column("user_agent", String(512), nullable=True),
+    Column("device_label", String(100), nullable=True),
 )
 
 # One row per refresh token ever issued; a session's rows are its rotation family.

@@ -34,23 +34,31 @@ part 'api/discovery_api.dart';
 part 'api/health_api.dart';
 part 'api/sessions_api.dart';
 
+part 'model/audit_event.dart';
+part 'model/audit_event_list.dart';
 part 'model/auth_response.dart';
+part 'model/change_password_request.dart';
 part 'model/component_health.dart';
 part 'model/error_code.dart';
 part 'model/field_error.dart';
+part 'model/forgot_password_request.dart';
 part 'model/health.dart';
 part 'model/health_checks.dart';
 part 'model/health_detailed.dart';
 part 'model/jwk.dart';
 part 'model/jwks.dart';
+part 'model/link_token_request.dart';
 part 'model/login_request.dart';
 part 'model/open_id_configuration.dart';
 part 'model/problem.dart';
 part 'model/refresh_request.dart';
 part 'model/register_request.dart';
+part 'model/reset_password_request.dart';
 part 'model/session.dart';
 part 'model/session_list.dart';
 part 'model/token_pair.dart';
+part 'model/token_transport.dart';
+part 'model/update_user_request.dart';
 part 'model/user.dart';
 
 

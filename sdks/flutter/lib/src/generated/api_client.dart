@@ -184,14 +184,22 @@ class ApiClient {
           return valueString == 'true' || valueString == '1';
         case 'DateTime':
           return value is DateTime ? value : DateTime.tryParse(value);
+        case 'AuditEvent':
+          return AuditEvent.fromJson(value);
+        case 'AuditEventList':
+          return AuditEventList.fromJson(value);
         case 'AuthResponse':
           return AuthResponse.fromJson(value);
+        case 'ChangePasswordRequest':
+          return ChangePasswordRequest.fromJson(value);
         case 'ComponentHealth':
           return ComponentHealth.fromJson(value);
         case 'ErrorCode':
           return ErrorCodeTypeTransformer().decode(value);
         case 'FieldError':
           return FieldError.fromJson(value);
+        case 'ForgotPasswordRequest':
+          return ForgotPasswordRequest.fromJson(value);
         case 'Health':
           return Health.fromJson(value);
         case 'HealthChecks':
@@ -202,6 +210,8 @@ class ApiClient {
           return JWK.fromJson(value);
         case 'JWKS':
           return JWKS.fromJson(value);
+        case 'LinkTokenRequest':
+          return LinkTokenRequest.fromJson(value);
         case 'LoginRequest':
           return LoginRequest.fromJson(value);
         case 'OpenIDConfiguration':
@@ -212,12 +222,18 @@ class ApiClient {
           return RefreshRequest.fromJson(value);
         case 'RegisterRequest':
           return RegisterRequest.fromJson(value);
+        case 'ResetPasswordRequest':
+          return ResetPasswordRequest.fromJson(value);
         case 'Session':
           return Session.fromJson(value);
         case 'SessionList':
           return SessionList.fromJson(value);
         case 'TokenPair':
           return TokenPair.fromJson(value);
+        case 'TokenTransport':
+          return TokenTransportTypeTransformer().decode(value);
+        case 'UpdateUserRequest':
+          return UpdateUserRequest.fromJson(value);
         case 'User':
           return User.fromJson(value);
         default:

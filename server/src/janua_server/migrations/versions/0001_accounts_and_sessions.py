@@ -61,9 +61,7 @@ def upgrade() -> None:
             janua_server.core.db.UTCDateTime(timezone=True),
             nullable=False,
         ),
-        sa.Column(
-            "revoked_at", janua_server.core.db.UTCDateTime(timezone=True), nullable=True
-        ),
+        sa.Column("revoked_at", janua_server.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("ip", sa.String(length=45), nullable=True),
         sa.Column("user_agent", sa.String(length=512), nullable=True),
         sa.ForeignKeyConstraint(
@@ -75,9 +73,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_auth_sessions")),
     )
     with op.batch_alter_table("auth_sessions", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_auth_sessions_user_id"), ["user_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_auth_sessions_user_id"), ["user_id"], unique=False)
 
     op.create_table(
         "refresh_tokens",
@@ -94,9 +90,7 @@ def upgrade() -> None:
             janua_server.core.db.UTCDateTime(timezone=True),
             nullable=False,
         ),
-        sa.Column(
-            "rotated_at", janua_server.core.db.UTCDateTime(timezone=True), nullable=True
-        ),
+        sa.Column("rotated_at", janua_server.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["session_id"],
             ["auth_sessions.id"],

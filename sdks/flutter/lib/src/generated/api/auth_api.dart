@@ -17,6 +17,55 @@ class AuthApi {
 
   final ApiClient apiClient;
 
+  /// Change the password (the current one is required)
+  ///
+  /// Ends every other session of the user.
+  ///
+  /// Note: This method returns the HTTP [Response].
+  ///
+  /// Parameters:
+  ///
+  /// * [ChangePasswordRequest] changePasswordRequest (required):
+  Future<Response> changePasswordWithHttpInfo(ChangePasswordRequest changePasswordRequest, { Future<void>? abortTrigger, }) async {
+    // ignore: prefer_const_declarations
+    final path = r'/api/v1/auth/password/change';
+
+    // ignore: prefer_final_locals
+    Object? postBody = changePasswordRequest;
+
+    final queryParams = <QueryParam>[];
+    final headerParams = <String, String>{};
+    final formParams = <String, String>{};
+
+    const contentTypes = <String>['application/json'];
+
+
+    return apiClient.invokeAPI(
+      path,
+      'POST',
+      queryParams,
+      postBody,
+      headerParams,
+      formParams,
+      contentTypes.isEmpty ? null : contentTypes.first,
+      abortTrigger: abortTrigger,
+    );
+  }
+
+  /// Change the password (the current one is required)
+  ///
+  /// Ends every other session of the user.
+  ///
+  /// Parameters:
+  ///
+  /// * [ChangePasswordRequest] changePasswordRequest (required):
+  Future<void> changePassword(ChangePasswordRequest changePasswordRequest, { Future<void>? abortTrigger, }) async {
+    final response = await changePasswordWithHttpInfo(changePasswordRequest, abortTrigger: abortTrigger,);
+    if (response.statusCode >= HttpStatus.badRequest) {
+      throw ApiException(response.statusCode, await _decodeBodyBytes(response));
+    }
+  }
+
   /// The signed-in user
   ///
   /// Note: This method returns the HTTP [Response].
@@ -57,6 +106,78 @@ class AuthApi {
     // FormatException when trying to decode an empty string.
     if (response.body.isNotEmpty && response.statusCode != HttpStatus.noContent) {
       return await apiClient.deserializeAsync(await _decodeBodyBytes(response), 'User',) as User;
+    
+    }
+    return null;
+  }
+
+  /// The signed-in user's recent security events
+  ///
+  /// Newest first, cursor-paginated (`cursor` is the last id of the previous page).
+  ///
+  /// Note: This method returns the HTTP [Response].
+  ///
+  /// Parameters:
+  ///
+  /// * [int] limit:
+  ///   Page size.
+  ///
+  /// * [String] cursor:
+  ///   `next_cursor` of the previous page (the id of its last item); absent for the first page. An id that names none of the caller's items is answered 404, as Stripe's `starting_after` does. 
+  Future<Response> listMyAuditEventsWithHttpInfo({ int? limit, String? cursor, Future<void>? abortTrigger, }) async {
+    // ignore: prefer_const_declarations
+    final path = r'/api/v1/auth/me/audit-events';
+
+    // ignore: prefer_final_locals
+    Object? postBody;
+
+    final queryParams = <QueryParam>[];
+    final headerParams = <String, String>{};
+    final formParams = <String, String>{};
+
+    if (limit != null) {
+      queryParams.addAll(_queryParams('', 'limit', limit));
+    }
+    if (cursor != null) {
+      queryParams.addAll(_queryParams('', 'cursor', cursor));
+    }
+
+    const contentTypes = <String>[];
+
+
+    return apiClient.invokeAPI(
+      path,
+      'GET',
+      queryParams,
+      postBody,
+      headerParams,
+      formParams,
+      contentTypes.isEmpty ? null : contentTypes.first,
+      abortTrigger: abortTrigger,
+    );
+  }
+
+  /// The signed-in user's recent security events
+  ///
+  /// Newest first, cursor-paginated (`cursor` is the last id of the previous page).
+  ///
+  /// Parameters:
+  ///
+  /// * [int] limit:
+  ///   Page size.
+  ///
+  /// * [String] cursor:
+  ///   `next_cursor` of the previous page (the id of its last item); absent for the first page. An id that names none of the caller's items is answered 404, as Stripe's `starting_after` does. 
+  Future<AuditEventList?> listMyAuditEvents({ int? limit, String? cursor, Future<void>? abortTrigger, }) async {
+    final response = await listMyAuditEventsWithHttpInfo(limit: limit, cursor: cursor, abortTrigger: abortTrigger,);
+    if (response.statusCode >= HttpStatus.badRequest) {
+      throw ApiException(response.statusCode, await _decodeBodyBytes(response));
+    }
+    // When a remote server returns no body with a status of 204, we shall not decode it.
+    // At the time of writing this, `dart:convert` will throw an "Unexpected end of input"
+    // FormatException when trying to decode an empty string.
+    if (response.body.isNotEmpty && response.statusCode != HttpStatus.noContent) {
+      return await apiClient.deserializeAsync(await _decodeBodyBytes(response), 'AuditEventList',) as AuditEventList;
     
     }
     return null;
@@ -162,14 +283,17 @@ class AuthApi {
 
   /// Exchange a refresh token for a new token pair
   ///
-  /// Refresh tokens are single-use: every call returns a new refresh token and retires the one presented. Presenting a retired refresh token again revokes the whole session. 
+  /// Refresh tokens are single-use: every call returns a new refresh token and retires the one presented. Presenting a retired refresh token again revokes the whole session.  Browser mode: when the session was opened with `token_transport: cookie`, send an empty object; the refresh token comes from the `__Host-janua_refresh` cookie and the request must carry `X-CSRF-Token` equal to the `__Host-janua_csrf` cookie. 
   ///
   /// Note: This method returns the HTTP [Response].
   ///
   /// Parameters:
   ///
   /// * [RefreshRequest] refreshRequest (required):
-  Future<Response> refreshTokenWithHttpInfo(RefreshRequest refreshRequest, { Future<void>? abortTrigger, }) async {
+  ///
+  /// * [String] xCSRFToken:
+  ///   Required in browser (cookie) mode; equals the `__Host-janua_csrf` cookie.
+  Future<Response> refreshTokenWithHttpInfo(RefreshRequest refreshRequest, { String? xCSRFToken, Future<void>? abortTrigger, }) async {
     // ignore: prefer_const_declarations
     final path = r'/api/v1/auth/token/refresh';
 
@@ -179,6 +303,10 @@ class AuthApi {
     final queryParams = <QueryParam>[];
     final headerParams = <String, String>{};
     final formParams = <String, String>{};
+
+    if (xCSRFToken != null) {
+      headerParams[r'X-CSRF-Token'] = parameterToString(xCSRFToken);
+    }
 
     const contentTypes = <String>['application/json'];
 
@@ -197,13 +325,16 @@ class AuthApi {
 
   /// Exchange a refresh token for a new token pair
   ///
-  /// Refresh tokens are single-use: every call returns a new refresh token and retires the one presented. Presenting a retired refresh token again revokes the whole session. 
+  /// Refresh tokens are single-use: every call returns a new refresh token and retires the one presented. Presenting a retired refresh token again revokes the whole session.  Browser mode: when the session was opened with `token_transport: cookie`, send an empty object; the refresh token comes from the `__Host-janua_refresh` cookie and the request must carry `X-CSRF-Token` equal to the `__Host-janua_csrf` cookie. 
   ///
   /// Parameters:
   ///
   /// * [RefreshRequest] refreshRequest (required):
-  Future<TokenPair?> refreshToken(RefreshRequest refreshRequest, { Future<void>? abortTrigger, }) async {
-    final response = await refreshTokenWithHttpInfo(refreshRequest, abortTrigger: abortTrigger,);
+  ///
+  /// * [String] xCSRFToken:
+  ///   Required in browser (cookie) mode; equals the `__Host-janua_csrf` cookie.
+  Future<TokenPair?> refreshToken(RefreshRequest refreshRequest, { String? xCSRFToken, Future<void>? abortTrigger, }) async {
+    final response = await refreshTokenWithHttpInfo(refreshRequest, xCSRFToken: xCSRFToken, abortTrigger: abortTrigger,);
     if (response.statusCode >= HttpStatus.badRequest) {
       throw ApiException(response.statusCode, await _decodeBodyBytes(response));
     }
@@ -272,5 +403,242 @@ class AuthApi {
     
     }
     return null;
+  }
+
+  /// Email a password-reset link
+  ///
+  /// Always 202, whether or not an account exists, so the answer reveals nothing.
+  ///
+  /// Note: This method returns the HTTP [Response].
+  ///
+  /// Parameters:
+  ///
+  /// * [ForgotPasswordRequest] forgotPasswordRequest (required):
+  Future<Response> requestPasswordResetWithHttpInfo(ForgotPasswordRequest forgotPasswordRequest, { Future<void>? abortTrigger, }) async {
+    // ignore: prefer_const_declarations
+    final path = r'/api/v1/auth/password/forgot';
+
+    // ignore: prefer_final_locals
+    Object? postBody = forgotPasswordRequest;
+
+    final queryParams = <QueryParam>[];
+    final headerParams = <String, String>{};
+    final formParams = <String, String>{};
+
+    const contentTypes = <String>['application/json'];
+
+
+    return apiClient.invokeAPI(
+      path,
+      'POST',
+      queryParams,
+      postBody,
+      headerParams,
+      formParams,
+      contentTypes.isEmpty ? null : contentTypes.first,
+      abortTrigger: abortTrigger,
+    );
+  }
+
+  /// Email a password-reset link
+  ///
+  /// Always 202, whether or not an account exists, so the answer reveals nothing.
+  ///
+  /// Parameters:
+  ///
+  /// * [ForgotPasswordRequest] forgotPasswordRequest (required):
+  Future<void> requestPasswordReset(ForgotPasswordRequest forgotPasswordRequest, { Future<void>? abortTrigger, }) async {
+    final response = await requestPasswordResetWithHttpInfo(forgotPasswordRequest, abortTrigger: abortTrigger,);
+    if (response.statusCode >= HttpStatus.badRequest) {
+      throw ApiException(response.statusCode, await _decodeBodyBytes(response));
+    }
+  }
+
+  /// Send the verification email again
+  ///
+  /// Note: This method returns the HTTP [Response].
+  Future<Response> resendVerificationEmailWithHttpInfo({ Future<void>? abortTrigger, }) async {
+    // ignore: prefer_const_declarations
+    final path = r'/api/v1/auth/email/verify/resend';
+
+    // ignore: prefer_final_locals
+    Object? postBody;
+
+    final queryParams = <QueryParam>[];
+    final headerParams = <String, String>{};
+    final formParams = <String, String>{};
+
+    const contentTypes = <String>[];
+
+
+    return apiClient.invokeAPI(
+      path,
+      'POST',
+      queryParams,
+      postBody,
+      headerParams,
+      formParams,
+      contentTypes.isEmpty ? null : contentTypes.first,
+      abortTrigger: abortTrigger,
+    );
+  }
+
+  /// Send the verification email again
+  Future<void> resendVerificationEmail({ Future<void>? abortTrigger, }) async {
+    final response = await resendVerificationEmailWithHttpInfo(abortTrigger: abortTrigger,);
+    if (response.statusCode >= HttpStatus.badRequest) {
+      throw ApiException(response.statusCode, await _decodeBodyBytes(response));
+    }
+  }
+
+  /// Set a new password with the token from the reset link
+  ///
+  /// Ends every session of the user.
+  ///
+  /// Note: This method returns the HTTP [Response].
+  ///
+  /// Parameters:
+  ///
+  /// * [ResetPasswordRequest] resetPasswordRequest (required):
+  Future<Response> resetPasswordWithHttpInfo(ResetPasswordRequest resetPasswordRequest, { Future<void>? abortTrigger, }) async {
+    // ignore: prefer_const_declarations
+    final path = r'/api/v1/auth/password/reset';
+
+    // ignore: prefer_final_locals
+    Object? postBody = resetPasswordRequest;
+
+    final queryParams = <QueryParam>[];
+    final headerParams = <String, String>{};
+    final formParams = <String, String>{};
+
+    const contentTypes = <String>['application/json'];
+
+
+    return apiClient.invokeAPI(
+      path,
+      'POST',
+      queryParams,
+      postBody,
+      headerParams,
+      formParams,
+      contentTypes.isEmpty ? null : contentTypes.first,
+      abortTrigger: abortTrigger,
+    );
+  }
+
+  /// Set a new password with the token from the reset link
+  ///
+  /// Ends every session of the user.
+  ///
+  /// Parameters:
+  ///
+  /// * [ResetPasswordRequest] resetPasswordRequest (required):
+  Future<void> resetPassword(ResetPasswordRequest resetPasswordRequest, { Future<void>? abortTrigger, }) async {
+    final response = await resetPasswordWithHttpInfo(resetPasswordRequest, abortTrigger: abortTrigger,);
+    if (response.statusCode >= HttpStatus.badRequest) {
+      throw ApiException(response.statusCode, await _decodeBodyBytes(response));
+    }
+  }
+
+  /// Update the signed-in user's profile
+  ///
+  /// Only profile fields can be set here; anything else (`email_verified`, ids, roles) is rejected with 422. Send `null` to clear a field. 
+  ///
+  /// Note: This method returns the HTTP [Response].
+  ///
+  /// Parameters:
+  ///
+  /// * [UpdateUserRequest] updateUserRequest (required):
+  Future<Response> updateCurrentUserWithHttpInfo(UpdateUserRequest updateUserRequest, { Future<void>? abortTrigger, }) async {
+    // ignore: prefer_const_declarations
+    final path = r'/api/v1/auth/me';
+
+    // ignore: prefer_final_locals
+    Object? postBody = updateUserRequest;
+
+    final queryParams = <QueryParam>[];
+    final headerParams = <String, String>{};
+    final formParams = <String, String>{};
+
+    const contentTypes = <String>['application/json'];
+
+
+    return apiClient.invokeAPI(
+      path,
+      'PATCH',
+      queryParams,
+      postBody,
+      headerParams,
+      formParams,
+      contentTypes.isEmpty ? null : contentTypes.first,
+      abortTrigger: abortTrigger,
+    );
+  }
+
+  /// Update the signed-in user's profile
+  ///
+  /// Only profile fields can be set here; anything else (`email_verified`, ids, roles) is rejected with 422. Send `null` to clear a field. 
+  ///
+  /// Parameters:
+  ///
+  /// * [UpdateUserRequest] updateUserRequest (required):
+  Future<User?> updateCurrentUser(UpdateUserRequest updateUserRequest, { Future<void>? abortTrigger, }) async {
+    final response = await updateCurrentUserWithHttpInfo(updateUserRequest, abortTrigger: abortTrigger,);
+    if (response.statusCode >= HttpStatus.badRequest) {
+      throw ApiException(response.statusCode, await _decodeBodyBytes(response));
+    }
+    // When a remote server returns no body with a status of 204, we shall not decode it.
+    // At the time of writing this, `dart:convert` will throw an "Unexpected end of input"
+    // FormatException when trying to decode an empty string.
+    if (response.body.isNotEmpty && response.statusCode != HttpStatus.noContent) {
+      return await apiClient.deserializeAsync(await _decodeBodyBytes(response), 'User',) as User;
+    
+    }
+    return null;
+  }
+
+  /// Confirm an email address with the token from the verification link
+  ///
+  /// Note: This method returns the HTTP [Response].
+  ///
+  /// Parameters:
+  ///
+  /// * [LinkTokenRequest] linkTokenRequest (required):
+  Future<Response> verifyEmailWithHttpInfo(LinkTokenRequest linkTokenRequest, { Future<void>? abortTrigger, }) async {
+    // ignore: prefer_const_declarations
+    final path = r'/api/v1/auth/email/verify';
+
+    // ignore: prefer_final_locals
+    Object? postBody = linkTokenRequest;
+
+    final queryParams = <QueryParam>[];
+    final headerParams = <String, String>{};
+    final formParams = <String, String>{};
+
+    const contentTypes = <String>['application/json'];
+
+
+    return apiClient.invokeAPI(
+      path,
+      'POST',
+      queryParams,
+      postBody,
+      headerParams,
+      formParams,
+      contentTypes.isEmpty ? null : contentTypes.first,
+      abortTrigger: abortTrigger,
+    );
+  }
+
+  /// Confirm an email address with the token from the verification link
+  ///
+  /// Parameters:
+  ///
+  /// * [LinkTokenRequest] linkTokenRequest (required):
+  Future<void> verifyEmail(LinkTokenRequest linkTokenRequest, { Future<void>? abortTrigger, }) async {
+    final response = await verifyEmailWithHttpInfo(linkTokenRequest, abortTrigger: abortTrigger,);
+    if (response.statusCode >= HttpStatus.badRequest) {
+      throw ApiException(response.statusCode, await _decodeBodyBytes(response));
+    }
   }
 }

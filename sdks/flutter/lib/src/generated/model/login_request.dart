@@ -14,9 +14,28 @@ part of janua.api;
 class LoginRequest {
   /// Returns a new [LoginRequest] instance.
   LoginRequest({
+    this.tokenTransport,
+    this.deviceLabel,
     required this.email,
     required this.password,
   });
+
+  ///
+  /// Please note: This property should have been non-nullable! Since the specification file
+  /// does not include a default value (using the "default:" property), however, the generated
+  /// source code must fall back to having a nullable type.
+  /// Consider adding a "default:" property in the specification file to hide this note.
+  ///
+  TokenTransport? tokenTransport;
+
+  /// A name for this sign-in's device, shown in the session list.
+  ///
+  /// Please note: This property should have been non-nullable! Since the specification file
+  /// does not include a default value (using the "default:" property), however, the generated
+  /// source code must fall back to having a nullable type.
+  /// Consider adding a "default:" property in the specification file to hide this note.
+  ///
+  String? deviceLabel;
 
   String email;
 
@@ -24,20 +43,34 @@ class LoginRequest {
 
   @override
   bool operator ==(Object other) => identical(this, other) || other is LoginRequest &&
+    other.tokenTransport == tokenTransport &&
+    other.deviceLabel == deviceLabel &&
     other.email == email &&
     other.password == password;
 
   @override
   int get hashCode =>
     // ignore: unnecessary_parenthesis
+    (tokenTransport == null ? 0 : tokenTransport!.hashCode) +
+    (deviceLabel == null ? 0 : deviceLabel!.hashCode) +
     (email.hashCode) +
     (password.hashCode);
 
   @override
-  String toString() => 'LoginRequest[email=$email, password=$password]';
+  String toString() => 'LoginRequest[tokenTransport=$tokenTransport, deviceLabel=$deviceLabel, email=$email, password=$password]';
 
   Map<String, dynamic> toJson() {
     final json = <String, dynamic>{};
+    if (this.tokenTransport != null) {
+      json[r'token_transport'] = this.tokenTransport;
+    } else {
+      json[r'token_transport'] = null;
+    }
+    if (this.deviceLabel != null) {
+      json[r'device_label'] = this.deviceLabel;
+    } else {
+      json[r'device_label'] = null;
+    }
       json[r'email'] = this.email;
       json[r'password'] = this.password;
     return json;
@@ -62,6 +95,8 @@ class LoginRequest {
       }());
 
       return LoginRequest(
+        tokenTransport: TokenTransport.fromJson(json[r'token_transport']),
+        deviceLabel: mapValueOfType<String>(json, r'device_label'),
         email: mapValueOfType<String>(json, r'email')!,
         password: mapValueOfType<String>(json, r'password')!,
       );

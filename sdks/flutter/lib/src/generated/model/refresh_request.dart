@@ -14,10 +14,16 @@ part of janua.api;
 class RefreshRequest {
   /// Returns a new [RefreshRequest] instance.
   RefreshRequest({
-    required this.refreshToken,
+    this.refreshToken,
   });
 
-  String refreshToken;
+  ///
+  /// Please note: This property should have been non-nullable! Since the specification file
+  /// does not include a default value (using the "default:" property), however, the generated
+  /// source code must fall back to having a nullable type.
+  /// Consider adding a "default:" property in the specification file to hide this note.
+  ///
+  String? refreshToken;
 
   @override
   bool operator ==(Object other) => identical(this, other) || other is RefreshRequest &&
@@ -26,14 +32,18 @@ class RefreshRequest {
   @override
   int get hashCode =>
     // ignore: unnecessary_parenthesis
-    (refreshToken.hashCode);
+    (refreshToken == null ? 0 : refreshToken!.hashCode);
 
   @override
   String toString() => 'RefreshRequest[refreshToken=$refreshToken]';
 
   Map<String, dynamic> toJson() {
     final json = <String, dynamic>{};
+    if (this.refreshToken != null) {
       json[r'refresh_token'] = this.refreshToken;
+    } else {
+      json[r'refresh_token'] = null;
+    }
     return json;
   }
 
@@ -48,13 +58,11 @@ class RefreshRequest {
       // Note 1: the values aren't checked for validity beyond being non-null.
       // Note 2: this code is stripped in release mode!
       assert(() {
-        assert(json.containsKey(r'refresh_token'), 'Required key "RefreshRequest[refresh_token]" is missing from JSON.');
-        assert(json[r'refresh_token'] != null, 'Required key "RefreshRequest[refresh_token]" has a null value in JSON.');
         return true;
       }());
 
       return RefreshRequest(
-        refreshToken: mapValueOfType<String>(json, r'refresh_token')!,
+        refreshToken: mapValueOfType<String>(json, r'refresh_token'),
       );
     }
     return null;
@@ -102,7 +110,6 @@ class RefreshRequest {
 
   /// The list of required keys that must be present in a JSON.
   static const requiredKeys = <String>{
-    'refresh_token',
   };
 }
 

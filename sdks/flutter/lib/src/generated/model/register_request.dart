@@ -14,10 +14,29 @@ part of janua.api;
 class RegisterRequest {
   /// Returns a new [RegisterRequest] instance.
   RegisterRequest({
+    this.tokenTransport,
+    this.deviceLabel,
     required this.email,
     required this.password,
     this.name,
   });
+
+  ///
+  /// Please note: This property should have been non-nullable! Since the specification file
+  /// does not include a default value (using the "default:" property), however, the generated
+  /// source code must fall back to having a nullable type.
+  /// Consider adding a "default:" property in the specification file to hide this note.
+  ///
+  TokenTransport? tokenTransport;
+
+  /// A name for this sign-in's device, shown in the session list.
+  ///
+  /// Please note: This property should have been non-nullable! Since the specification file
+  /// does not include a default value (using the "default:" property), however, the generated
+  /// source code must fall back to having a nullable type.
+  /// Consider adding a "default:" property in the specification file to hide this note.
+  ///
+  String? deviceLabel;
 
   String email;
 
@@ -34,6 +53,8 @@ class RegisterRequest {
 
   @override
   bool operator ==(Object other) => identical(this, other) || other is RegisterRequest &&
+    other.tokenTransport == tokenTransport &&
+    other.deviceLabel == deviceLabel &&
     other.email == email &&
     other.password == password &&
     other.name == name;
@@ -41,15 +62,27 @@ class RegisterRequest {
   @override
   int get hashCode =>
     // ignore: unnecessary_parenthesis
+    (tokenTransport == null ? 0 : tokenTransport!.hashCode) +
+    (deviceLabel == null ? 0 : deviceLabel!.hashCode) +
     (email.hashCode) +
     (password.hashCode) +
     (name == null ? 0 : name!.hashCode);
 
   @override
-  String toString() => 'RegisterRequest[email=$email, password=$password, name=$name]';
+  String toString() => 'RegisterRequest[tokenTransport=$tokenTransport, deviceLabel=$deviceLabel, email=$email, password=$password, name=$name]';
 
   Map<String, dynamic> toJson() {
     final json = <String, dynamic>{};
+    if (this.tokenTransport != null) {
+      json[r'token_transport'] = this.tokenTransport;
+    } else {
+      json[r'token_transport'] = null;
+    }
+    if (this.deviceLabel != null) {
+      json[r'device_label'] = this.deviceLabel;
+    } else {
+      json[r'device_label'] = null;
+    }
       json[r'email'] = this.email;
       json[r'password'] = this.password;
     if (this.name != null) {
@@ -79,6 +112,8 @@ class RegisterRequest {
       }());
 
       return RegisterRequest(
+        tokenTransport: TokenTransport.fromJson(json[r'token_transport']),
+        deviceLabel: mapValueOfType<String>(json, r'device_label'),
         email: mapValueOfType<String>(json, r'email')!,
         password: mapValueOfType<String>(json, r'password')!,
         name: mapValueOfType<String>(json, r'name'),

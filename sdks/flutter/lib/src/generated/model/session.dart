@@ -16,6 +16,7 @@ class Session {
   Session({
     required this.id,
     required this.current,
+    required this.deviceLabel,
     required this.createdAt,
     required this.lastSeenAt,
     required this.expiresAt,
@@ -27,6 +28,8 @@ class Session {
 
   /// This is the session of the access token making the request.
   bool current;
+
+  String? deviceLabel;
 
   DateTime createdAt;
 
@@ -43,6 +46,7 @@ class Session {
   bool operator ==(Object other) => identical(this, other) || other is Session &&
     other.id == id &&
     other.current == current &&
+    other.deviceLabel == deviceLabel &&
     other.createdAt == createdAt &&
     other.lastSeenAt == lastSeenAt &&
     other.expiresAt == expiresAt &&
@@ -54,6 +58,7 @@ class Session {
     // ignore: unnecessary_parenthesis
     (id.hashCode) +
     (current.hashCode) +
+    (deviceLabel == null ? 0 : deviceLabel!.hashCode) +
     (createdAt.hashCode) +
     (lastSeenAt.hashCode) +
     (expiresAt.hashCode) +
@@ -61,12 +66,17 @@ class Session {
     (userAgent == null ? 0 : userAgent!.hashCode);
 
   @override
-  String toString() => 'Session[id=$id, current=$current, createdAt=$createdAt, lastSeenAt=$lastSeenAt, expiresAt=$expiresAt, ip=$ip, userAgent=$userAgent]';
+  String toString() => 'Session[id=$id, current=$current, deviceLabel=$deviceLabel, createdAt=$createdAt, lastSeenAt=$lastSeenAt, expiresAt=$expiresAt, ip=$ip, userAgent=$userAgent]';
 
   Map<String, dynamic> toJson() {
     final json = <String, dynamic>{};
       json[r'id'] = this.id;
       json[r'current'] = this.current;
+    if (this.deviceLabel != null) {
+      json[r'device_label'] = this.deviceLabel;
+    } else {
+      json[r'device_label'] = null;
+    }
       json[r'created_at'] = this.createdAt.toUtc().toIso8601String();
       json[r'last_seen_at'] = this.lastSeenAt.toUtc().toIso8601String();
       json[r'expires_at'] = this.expiresAt.toUtc().toIso8601String();
@@ -98,6 +108,7 @@ class Session {
         assert(json[r'id'] != null, 'Required key "Session[id]" has a null value in JSON.');
         assert(json.containsKey(r'current'), 'Required key "Session[current]" is missing from JSON.');
         assert(json[r'current'] != null, 'Required key "Session[current]" has a null value in JSON.');
+        assert(json.containsKey(r'device_label'), 'Required key "Session[device_label]" is missing from JSON.');
         assert(json.containsKey(r'created_at'), 'Required key "Session[created_at]" is missing from JSON.');
         assert(json[r'created_at'] != null, 'Required key "Session[created_at]" has a null value in JSON.');
         assert(json.containsKey(r'last_seen_at'), 'Required key "Session[last_seen_at]" is missing from JSON.');
@@ -112,6 +123,7 @@ class Session {
       return Session(
         id: mapValueOfType<String>(json, r'id')!,
         current: mapValueOfType<bool>(json, r'current')!,
+        deviceLabel: mapValueOfType<String>(json, r'device_label'),
         createdAt: mapDateTime(json, r'created_at', r'')!,
         lastSeenAt: mapDateTime(json, r'last_seen_at', r'')!,
         expiresAt: mapDateTime(json, r'expires_at', r'')!,
@@ -166,6 +178,7 @@ class Session {
   static const requiredKeys = <String>{
     'id',
     'current',
+    'device_label',
     'created_at',
     'last_seen_at',
     'expires_at',

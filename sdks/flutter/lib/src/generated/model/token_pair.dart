@@ -17,7 +17,8 @@ class TokenPair {
     required this.accessToken,
     required this.tokenType,
     required this.expiresIn,
-    required this.refreshToken,
+    this.refreshToken,
+    this.csrfToken,
     required this.refreshTokenExpiresIn,
   });
 
@@ -29,8 +30,23 @@ class TokenPair {
   /// Seconds until the access token expires.
   int expiresIn;
 
-  /// Opaque, single-use.
-  String refreshToken;
+  /// Opaque, single-use. Absent in cookie transport.
+  ///
+  /// Please note: This property should have been non-nullable! Since the specification file
+  /// does not include a default value (using the "default:" property), however, the generated
+  /// source code must fall back to having a nullable type.
+  /// Consider adding a "default:" property in the specification file to hide this note.
+  ///
+  String? refreshToken;
+
+  /// Cookie transport only; send it as `X-CSRF-Token` when refreshing.
+  ///
+  /// Please note: This property should have been non-nullable! Since the specification file
+  /// does not include a default value (using the "default:" property), however, the generated
+  /// source code must fall back to having a nullable type.
+  /// Consider adding a "default:" property in the specification file to hide this note.
+  ///
+  String? csrfToken;
 
   /// Seconds until the refresh token expires.
   int refreshTokenExpiresIn;
@@ -41,6 +57,7 @@ class TokenPair {
     other.tokenType == tokenType &&
     other.expiresIn == expiresIn &&
     other.refreshToken == refreshToken &&
+    other.csrfToken == csrfToken &&
     other.refreshTokenExpiresIn == refreshTokenExpiresIn;
 
   @override
@@ -49,18 +66,28 @@ class TokenPair {
     (accessToken.hashCode) +
     (tokenType.hashCode) +
     (expiresIn.hashCode) +
-    (refreshToken.hashCode) +
+    (refreshToken == null ? 0 : refreshToken!.hashCode) +
+    (csrfToken == null ? 0 : csrfToken!.hashCode) +
     (refreshTokenExpiresIn.hashCode);
 
   @override
-  String toString() => 'TokenPair[accessToken=$accessToken, tokenType=$tokenType, expiresIn=$expiresIn, refreshToken=$refreshToken, refreshTokenExpiresIn=$refreshTokenExpiresIn]';
+  String toString() => 'TokenPair[accessToken=$accessToken, tokenType=$tokenType, expiresIn=$expiresIn, refreshToken=$refreshToken, csrfToken=$csrfToken, refreshTokenExpiresIn=$refreshTokenExpiresIn]';
 
   Map<String, dynamic> toJson() {
     final json = <String, dynamic>{};
       json[r'access_token'] = this.accessToken;
       json[r'token_type'] = this.tokenType;
       json[r'expires_in'] = this.expiresIn;
+    if (this.refreshToken != null) {
       json[r'refresh_token'] = this.refreshToken;
+    } else {
+      json[r'refresh_token'] = null;
+    }
+    if (this.csrfToken != null) {
+      json[r'csrf_token'] = this.csrfToken;
+    } else {
+      json[r'csrf_token'] = null;
+    }
       json[r'refresh_token_expires_in'] = this.refreshTokenExpiresIn;
     return json;
   }
@@ -82,8 +109,6 @@ class TokenPair {
         assert(json[r'token_type'] != null, 'Required key "TokenPair[token_type]" has a null value in JSON.');
         assert(json.containsKey(r'expires_in'), 'Required key "TokenPair[expires_in]" is missing from JSON.');
         assert(json[r'expires_in'] != null, 'Required key "TokenPair[expires_in]" has a null value in JSON.');
-        assert(json.containsKey(r'refresh_token'), 'Required key "TokenPair[refresh_token]" is missing from JSON.');
-        assert(json[r'refresh_token'] != null, 'Required key "TokenPair[refresh_token]" has a null value in JSON.');
         assert(json.containsKey(r'refresh_token_expires_in'), 'Required key "TokenPair[refresh_token_expires_in]" is missing from JSON.');
         assert(json[r'refresh_token_expires_in'] != null, 'Required key "TokenPair[refresh_token_expires_in]" has a null value in JSON.');
         return true;
@@ -93,7 +118,8 @@ class TokenPair {
         accessToken: mapValueOfType<String>(json, r'access_token')!,
         tokenType: TokenPairTokenTypeEnum.fromJson(json[r'token_type'])!,
         expiresIn: mapValueOfType<int>(json, r'expires_in')!,
-        refreshToken: mapValueOfType<String>(json, r'refresh_token')!,
+        refreshToken: mapValueOfType<String>(json, r'refresh_token'),
+        csrfToken: mapValueOfType<String>(json, r'csrf_token'),
         refreshTokenExpiresIn: mapValueOfType<int>(json, r'refresh_token_expires_in')!,
       );
     }
@@ -145,7 +171,6 @@ class TokenPair {
     'access_token',
     'token_type',
     'expires_in',
-    'refresh_token',
     'refresh_token_expires_in',
   };
 }

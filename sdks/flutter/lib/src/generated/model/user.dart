@@ -18,6 +18,9 @@ class User {
     required this.email,
     required this.name,
     required this.emailVerified,
+    required this.locale,
+    required this.timezone,
+    required this.pictureUrl,
     required this.createdAt,
     required this.updatedAt,
   });
@@ -31,6 +34,12 @@ class User {
 
   bool emailVerified;
 
+  String? locale;
+
+  String? timezone;
+
+  String? pictureUrl;
+
   DateTime createdAt;
 
   DateTime updatedAt;
@@ -41,6 +50,9 @@ class User {
     other.email == email &&
     other.name == name &&
     other.emailVerified == emailVerified &&
+    other.locale == locale &&
+    other.timezone == timezone &&
+    other.pictureUrl == pictureUrl &&
     other.createdAt == createdAt &&
     other.updatedAt == updatedAt;
 
@@ -51,11 +63,14 @@ class User {
     (email.hashCode) +
     (name == null ? 0 : name!.hashCode) +
     (emailVerified.hashCode) +
+    (locale == null ? 0 : locale!.hashCode) +
+    (timezone == null ? 0 : timezone!.hashCode) +
+    (pictureUrl == null ? 0 : pictureUrl!.hashCode) +
     (createdAt.hashCode) +
     (updatedAt.hashCode);
 
   @override
-  String toString() => 'User[id=$id, email=$email, name=$name, emailVerified=$emailVerified, createdAt=$createdAt, updatedAt=$updatedAt]';
+  String toString() => 'User[id=$id, email=$email, name=$name, emailVerified=$emailVerified, locale=$locale, timezone=$timezone, pictureUrl=$pictureUrl, createdAt=$createdAt, updatedAt=$updatedAt]';
 
   Map<String, dynamic> toJson() {
     final json = <String, dynamic>{};
@@ -67,6 +82,21 @@ class User {
       json[r'name'] = null;
     }
       json[r'email_verified'] = this.emailVerified;
+    if (this.locale != null) {
+      json[r'locale'] = this.locale;
+    } else {
+      json[r'locale'] = null;
+    }
+    if (this.timezone != null) {
+      json[r'timezone'] = this.timezone;
+    } else {
+      json[r'timezone'] = null;
+    }
+    if (this.pictureUrl != null) {
+      json[r'picture_url'] = this.pictureUrl;
+    } else {
+      json[r'picture_url'] = null;
+    }
       json[r'created_at'] = this.createdAt.toUtc().toIso8601String();
       json[r'updated_at'] = this.updatedAt.toUtc().toIso8601String();
     return json;
@@ -90,6 +120,9 @@ class User {
         assert(json.containsKey(r'name'), 'Required key "User[name]" is missing from JSON.');
         assert(json.containsKey(r'email_verified'), 'Required key "User[email_verified]" is missing from JSON.');
         assert(json[r'email_verified'] != null, 'Required key "User[email_verified]" has a null value in JSON.');
+        assert(json.containsKey(r'locale'), 'Required key "User[locale]" is missing from JSON.');
+        assert(json.containsKey(r'timezone'), 'Required key "User[timezone]" is missing from JSON.');
+        assert(json.containsKey(r'picture_url'), 'Required key "User[picture_url]" is missing from JSON.');
         assert(json.containsKey(r'created_at'), 'Required key "User[created_at]" is missing from JSON.');
         assert(json[r'created_at'] != null, 'Required key "User[created_at]" has a null value in JSON.');
         assert(json.containsKey(r'updated_at'), 'Required key "User[updated_at]" is missing from JSON.');
@@ -102,6 +135,9 @@ class User {
         email: mapValueOfType<String>(json, r'email')!,
         name: mapValueOfType<String>(json, r'name'),
         emailVerified: mapValueOfType<bool>(json, r'email_verified')!,
+        locale: mapValueOfType<String>(json, r'locale'),
+        timezone: mapValueOfType<String>(json, r'timezone'),
+        pictureUrl: mapValueOfType<String>(json, r'picture_url'),
         createdAt: mapDateTime(json, r'created_at', r'')!,
         updatedAt: mapDateTime(json, r'updated_at', r'')!,
       );
@@ -155,6 +191,9 @@ class User {
     'email',
     'name',
     'email_verified',
+    'locale',
+    'timezone',
+    'picture_url',
     'created_at',
     'updated_at',
   };

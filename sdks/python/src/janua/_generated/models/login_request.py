@@ -6,6 +6,9 @@ from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 
+from ..models.token_transport import TokenTransport
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="LoginRequest")
 
 
@@ -15,15 +18,28 @@ class LoginRequest:
     Attributes:
         email (str):  Example: ada@example.com.
         password (str):  Example: correct horse battery staple.
+        token_transport (TokenTransport | Unset): `body` (default): the refresh token is in the JSON answer. `cookie`
+            (browsers): it is
+            set as an HttpOnly `__Host-janua_refresh` cookie instead, with a `__Host-janua_csrf`
+            cookie whose value must accompany refreshes as `X-CSRF-Token`.
+        device_label (str | Unset): A name for this sign-in's device, shown in the session list. Example: Ada's laptop.
     """
 
     email: str
     password: str
+    token_transport: TokenTransport | Unset = UNSET
+    device_label: str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         email = self.email
 
         password = self.password
+
+        token_transport: str | Unset = UNSET
+        if not isinstance(self.token_transport, Unset):
+            token_transport = self.token_transport.value
+
+        device_label = self.device_label
 
         field_dict: dict[str, Any] = {}
 
@@ -33,6 +49,10 @@ class LoginRequest:
                 "password": password,
             }
         )
+        if token_transport is not UNSET:
+            field_dict["token_transport"] = token_transport
+        if device_label is not UNSET:
+            field_dict["device_label"] = device_label
 
         return field_dict
 
@@ -43,9 +63,20 @@ class LoginRequest:
 
         password = d.pop("password")
 
+        _token_transport = d.pop("token_transport", UNSET)
+        token_transport: TokenTransport | Unset
+        if isinstance(_token_transport, Unset):
+            token_transport = UNSET
+        else:
+            token_transport = TokenTransport(_token_transport)
+
+        device_label = d.pop("device_label", UNSET)
+
         login_request = cls(
             email=email,
             password=password,
+            token_transport=token_transport,
+            device_label=device_label,
         )
 
         return login_request

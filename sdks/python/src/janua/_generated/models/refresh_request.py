@@ -6,35 +6,36 @@ from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="RefreshRequest")
 
 
 @_attrs_define
 class RefreshRequest:
-    """
+    """`refresh_token` is required unless the session uses cookie transport.
+
     Attributes:
-        refresh_token (str):  Example: 0f3kV0x8cQh2nH6b5mB3b1yC6mX1V0xYc3J6YpQm8Xw.
+        refresh_token (str | Unset):  Example: 0f3kV0x8cQh2nH6b5mB3b1yC6mX1V0xYc3J6YpQm8Xw.
     """
 
-    refresh_token: str
+    refresh_token: str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         refresh_token = self.refresh_token
 
         field_dict: dict[str, Any] = {}
 
-        field_dict.update(
-            {
-                "refresh_token": refresh_token,
-            }
-        )
+        field_dict.update({})
+        if refresh_token is not UNSET:
+            field_dict["refresh_token"] = refresh_token
 
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        refresh_token = d.pop("refresh_token")
+        refresh_token = d.pop("refresh_token", UNSET)
 
         refresh_request = cls(
             refresh_token=refresh_token,

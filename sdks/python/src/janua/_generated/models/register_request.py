@@ -6,6 +6,7 @@ from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 
+from ..models.token_transport import TokenTransport
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="RegisterRequest")
@@ -17,17 +18,30 @@ class RegisterRequest:
     Attributes:
         email (str):  Example: ada@example.com.
         password (str): Any Unicode; never truncated. Example: correct horse battery staple.
+        token_transport (TokenTransport | Unset): `body` (default): the refresh token is in the JSON answer. `cookie`
+            (browsers): it is
+            set as an HttpOnly `__Host-janua_refresh` cookie instead, with a `__Host-janua_csrf`
+            cookie whose value must accompany refreshes as `X-CSRF-Token`.
+        device_label (str | Unset): A name for this sign-in's device, shown in the session list. Example: Ada's laptop.
         name (str | Unset):  Example: Ada Lovelace.
     """
 
     email: str
     password: str
+    token_transport: TokenTransport | Unset = UNSET
+    device_label: str | Unset = UNSET
     name: str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         email = self.email
 
         password = self.password
+
+        token_transport: str | Unset = UNSET
+        if not isinstance(self.token_transport, Unset):
+            token_transport = self.token_transport.value
+
+        device_label = self.device_label
 
         name = self.name
 
@@ -39,6 +53,10 @@ class RegisterRequest:
                 "password": password,
             }
         )
+        if token_transport is not UNSET:
+            field_dict["token_transport"] = token_transport
+        if device_label is not UNSET:
+            field_dict["device_label"] = device_label
         if name is not UNSET:
             field_dict["name"] = name
 
@@ -51,11 +69,22 @@ class RegisterRequest:
 
         password = d.pop("password")
 
+        _token_transport = d.pop("token_transport", UNSET)
+        token_transport: TokenTransport | Unset
+        if isinstance(_token_transport, Unset):
+            token_transport = UNSET
+        else:
+            token_transport = TokenTransport(_token_transport)
+
+        device_label = d.pop("device_label", UNSET)
+
         name = d.pop("name", UNSET)
 
         register_request = cls(
             email=email,
             password=password,
+            token_transport=token_transport,
+            device_label=device_label,
             name=name,
         )
 

@@ -18,6 +18,7 @@ class Session:
     Attributes:
         id (UUID):
         current (bool): This is the session of the access token making the request.
+        device_label (None | str):
         created_at (datetime.datetime):
         last_seen_at (datetime.datetime): Last sign-in or token refresh.
         expires_at (datetime.datetime):
@@ -27,6 +28,7 @@ class Session:
 
     id: UUID
     current: bool
+    device_label: None | str
     created_at: datetime.datetime
     last_seen_at: datetime.datetime
     expires_at: datetime.datetime
@@ -38,6 +40,9 @@ class Session:
         id = str(self.id)
 
         current = self.current
+
+        device_label: None | str
+        device_label = self.device_label
 
         created_at = self.created_at.isoformat()
 
@@ -57,6 +62,7 @@ class Session:
             {
                 "id": id,
                 "current": current,
+                "device_label": device_label,
                 "created_at": created_at,
                 "last_seen_at": last_seen_at,
                 "expires_at": expires_at,
@@ -73,6 +79,13 @@ class Session:
         id = UUID(d.pop("id"))
 
         current = d.pop("current")
+
+        def _parse_device_label(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        device_label = _parse_device_label(d.pop("device_label"))
 
         created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
@@ -97,6 +110,7 @@ class Session:
         session = cls(
             id=id,
             current=current,
+            device_label=device_label,
             created_at=created_at,
             last_seen_at=last_seen_at,
             expires_at=expires_at,

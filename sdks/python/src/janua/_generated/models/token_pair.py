@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.token_pair_token_type import TokenPairTokenType
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="TokenPair")
 
@@ -19,15 +20,17 @@ class TokenPair:
         access_token (str): RS256 JWT with `iss`, `sub`, `aud`, `exp`, `iat`, `jti` and `sid`.
         token_type (TokenPairTokenType):
         expires_in (int): Seconds until the access token expires.
-        refresh_token (str): Opaque, single-use.
         refresh_token_expires_in (int): Seconds until the refresh token expires.
+        refresh_token (str | Unset): Opaque, single-use. Absent in cookie transport.
+        csrf_token (str | Unset): Cookie transport only; send it as `X-CSRF-Token` when refreshing.
     """
 
     access_token: str
     token_type: TokenPairTokenType
     expires_in: int
-    refresh_token: str
     refresh_token_expires_in: int
+    refresh_token: str | Unset = UNSET
+    csrf_token: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -37,9 +40,11 @@ class TokenPair:
 
         expires_in = self.expires_in
 
+        refresh_token_expires_in = self.refresh_token_expires_in
+
         refresh_token = self.refresh_token
 
-        refresh_token_expires_in = self.refresh_token_expires_in
+        csrf_token = self.csrf_token
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -48,10 +53,13 @@ class TokenPair:
                 "access_token": access_token,
                 "token_type": token_type,
                 "expires_in": expires_in,
-                "refresh_token": refresh_token,
                 "refresh_token_expires_in": refresh_token_expires_in,
             }
         )
+        if refresh_token is not UNSET:
+            field_dict["refresh_token"] = refresh_token
+        if csrf_token is not UNSET:
+            field_dict["csrf_token"] = csrf_token
 
         return field_dict
 
@@ -64,16 +72,19 @@ class TokenPair:
 
         expires_in = d.pop("expires_in")
 
-        refresh_token = d.pop("refresh_token")
-
         refresh_token_expires_in = d.pop("refresh_token_expires_in")
+
+        refresh_token = d.pop("refresh_token", UNSET)
+
+        csrf_token = d.pop("csrf_token", UNSET)
 
         token_pair = cls(
             access_token=access_token,
             token_type=token_type,
             expires_in=expires_in,
-            refresh_token=refresh_token,
             refresh_token_expires_in=refresh_token_expires_in,
+            refresh_token=refresh_token,
+            csrf_token=csrf_token,
         )
 
         token_pair.additional_properties = d

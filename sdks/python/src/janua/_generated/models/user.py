@@ -20,6 +20,9 @@ class User:
         email (str): The address as the user typed it.
         name (None | str):
         email_verified (bool):
+        locale (None | str):
+        timezone (None | str):
+        picture_url (None | str):
         created_at (datetime.datetime):
         updated_at (datetime.datetime):
     """
@@ -28,6 +31,9 @@ class User:
     email: str
     name: None | str
     email_verified: bool
+    locale: None | str
+    timezone: None | str
+    picture_url: None | str
     created_at: datetime.datetime
     updated_at: datetime.datetime
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -42,6 +48,15 @@ class User:
 
         email_verified = self.email_verified
 
+        locale: None | str
+        locale = self.locale
+
+        timezone: None | str
+        timezone = self.timezone
+
+        picture_url: None | str
+        picture_url = self.picture_url
+
         created_at = self.created_at.isoformat()
 
         updated_at = self.updated_at.isoformat()
@@ -54,6 +69,9 @@ class User:
                 "email": email,
                 "name": name,
                 "email_verified": email_verified,
+                "locale": locale,
+                "timezone": timezone,
+                "picture_url": picture_url,
                 "created_at": created_at,
                 "updated_at": updated_at,
             }
@@ -77,6 +95,27 @@ class User:
 
         email_verified = d.pop("email_verified")
 
+        def _parse_locale(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        locale = _parse_locale(d.pop("locale"))
+
+        def _parse_timezone(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        timezone = _parse_timezone(d.pop("timezone"))
+
+        def _parse_picture_url(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        picture_url = _parse_picture_url(d.pop("picture_url"))
+
         created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
         updated_at = datetime.datetime.fromisoformat(d.pop("updated_at"))
@@ -86,6 +125,9 @@ class User:
             email=email,
             name=name,
             email_verified=email_verified,
+            locale=locale,
+            timezone=timezone,
+            picture_url=picture_url,
             created_at=created_at,
             updated_at=updated_at,
         )

@@ -9,14 +9,17 @@ from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
 from ...models.refresh_request import RefreshRequest
 from ...models.token_pair import TokenPair
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
     body: RefreshRequest,
+    x_csrf_token: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(x_csrf_token, Unset):
+        headers["X-CSRF-Token"] = x_csrf_token
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -48,6 +51,11 @@ def _parse_response(
         response_401 = Problem.from_dict(response.json())
 
         return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
 
     if response.status_code == 413:
         response_413 = Problem.from_dict(response.json())
@@ -90,14 +98,21 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: RefreshRequest,
+    x_csrf_token: str | Unset = UNSET,
 ) -> Response[Problem | TokenPair]:
     """Exchange a refresh token for a new token pair
 
      Refresh tokens are single-use: every call returns a new refresh token and retires the one
     presented. Presenting a retired refresh token again revokes the whole session.
 
+    Browser mode: when the session was opened with `token_transport: cookie`, send an empty
+    object; the refresh token comes from the `__Host-janua_refresh` cookie and the request
+    must carry `X-CSRF-Token` equal to the `__Host-janua_csrf` cookie.
+
     Args:
-        body (RefreshRequest):
+        x_csrf_token (str | Unset):
+        body (RefreshRequest): `refresh_token` is required unless the session uses cookie
+            transport.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -109,6 +124,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        x_csrf_token=x_csrf_token,
     )
 
     response = client.get_httpx_client().request(
@@ -122,14 +138,21 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: RefreshRequest,
+    x_csrf_token: str | Unset = UNSET,
 ) -> Problem | TokenPair | None:
     """Exchange a refresh token for a new token pair
 
      Refresh tokens are single-use: every call returns a new refresh token and retires the one
     presented. Presenting a retired refresh token again revokes the whole session.
 
+    Browser mode: when the session was opened with `token_transport: cookie`, send an empty
+    object; the refresh token comes from the `__Host-janua_refresh` cookie and the request
+    must carry `X-CSRF-Token` equal to the `__Host-janua_csrf` cookie.
+
     Args:
-        body (RefreshRequest):
+        x_csrf_token (str | Unset):
+        body (RefreshRequest): `refresh_token` is required unless the session uses cookie
+            transport.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -142,6 +165,7 @@ def sync(
     return sync_detailed(
         client=client,
         body=body,
+        x_csrf_token=x_csrf_token,
     ).parsed
 
 
@@ -149,14 +173,21 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: RefreshRequest,
+    x_csrf_token: str | Unset = UNSET,
 ) -> Response[Problem | TokenPair]:
     """Exchange a refresh token for a new token pair
 
      Refresh tokens are single-use: every call returns a new refresh token and retires the one
     presented. Presenting a retired refresh token again revokes the whole session.
 
+    Browser mode: when the session was opened with `token_transport: cookie`, send an empty
+    object; the refresh token comes from the `__Host-janua_refresh` cookie and the request
+    must carry `X-CSRF-Token` equal to the `__Host-janua_csrf` cookie.
+
     Args:
-        body (RefreshRequest):
+        x_csrf_token (str | Unset):
+        body (RefreshRequest): `refresh_token` is required unless the session uses cookie
+            transport.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -168,6 +199,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        x_csrf_token=x_csrf_token,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -179,14 +211,21 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: RefreshRequest,
+    x_csrf_token: str | Unset = UNSET,
 ) -> Problem | TokenPair | None:
     """Exchange a refresh token for a new token pair
 
      Refresh tokens are single-use: every call returns a new refresh token and retires the one
     presented. Presenting a retired refresh token again revokes the whole session.
 
+    Browser mode: when the session was opened with `token_transport: cookie`, send an empty
+    object; the refresh token comes from the `__Host-janua_refresh` cookie and the request
+    must carry `X-CSRF-Token` equal to the `__Host-janua_csrf` cookie.
+
     Args:
-        body (RefreshRequest):
+        x_csrf_token (str | Unset):
+        body (RefreshRequest): `refresh_token` is required unless the session uses cookie
+            transport.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -200,5 +239,6 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             body=body,
+            x_csrf_token=x_csrf_token,
         )
     ).parsed

@@ -1,0 +1,103 @@
+"""Append-only security events: who did what, from where, with what outcome.
+
+Nothing updates or deletes a row except retention (AUDIT_RETENTION_DAYS). Events are written in
+the caller's transaction when there is one, so an action and its record commit together.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sqlalchemy import JSON, Column, String, Table, Uuid, delete, insert, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from janua_server.core.db import UTCDateTime, metadata, utcnow
+
+log = logging.getLogger("janua.audit")
+
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("created_at", UTCDateTime, nullable=False, index=True),
+    # No foreign keys: the record outlives the user it is about.
+    Column("user_id", Uuid, nullable=True, index=True),
+    Column("actor_id", Uuid, nullable=True),
+    Column("action", String(64), nullable=False),
+    Column("outcome", String(16), nullable=False),
+    Column("ip", String(45), nullable=True),
+    Column("user_agent", String(512), nullable=True),
+    Column("details", JSON, nullable=True),
+)
+
+Outcome = Literal["success", "failure"]
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a request came from, as recorded with every event."""
+
+    ip: str | None = None
+    user_agent: str | None = None
+
+
+async def record(
+    conn: AsyncConnection,
+    action: str,
+    *,
+    user_id: uuid.UUID | None,
+    origin: Origin,
+    outcome: Outcome = "success",
+    actor_id: uuid.UUID | None = None,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Write one event. `details` must never hold secrets (tokens, passwords, codes)."""
+    await conn.execute(
+        insert(audit_events).values(
+            id=uuid.uuid4(),
+            created_at=utcnow(),
+            user_id=user_id,
+            actor_id=actor_id if actor_id is not None else user_id,
+            action=action,
+            outcome=outcome,
+            ip=origin.ip,
+            user_agent=(origin.user_agent or "")[:512] or None,
+            details=details,
+        )
+    )
+    log.info("audit %s %s user=%s ip=%s", action, outcome, user_id, origin.ip)
+
+
+async def events_of_user(
+    conn: AsyncConnection, user_id: uuid.UUID, *, limit: int, after: uuid.UUID | None
+) -> tuple[list[Any], bool] | None:
+    """A page of a user's events, newest first; None when `after` is not one of theirs."""
+    query = select(audit_events).where(audit_events.c.user_id == user_id)
+    if after is not None:
+        anchor = (
+            await conn.execute(
+                select(audit_events.c.created_at).where(
+                    audit_events.c.id == after, audit_events.c.user_id == user_id
+                )
+            )
+        ).first()
+        if anchor is None:
+            return None
+        query = query.where(
+            tuple_(audit_events.c.created_at, audit_events.c.id) < tuple_(anchor.created_at, after)
+        )
+    query = query.order_by(audit_events.c.created_at.desc(), audit_events.c.id.desc()).limit(
+        limit + 1
+    )
+    rows = (await conn.execute(query)).all()
+    return rows[:limit], len(rows) > limit
+
+
+async def apply_retention(conn: AsyncConnection, days: int) -> int:
+    cutoff = utcnow() - dt.timedelta(days=days)
+    result = await conn.execute(delete(audit_events).where(audit_events.c.created_at < cutoff))
+    return result.rowcount or 0
