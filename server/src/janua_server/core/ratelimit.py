@@ -1,0 +1,75 @@
+"""Rate limits kept in the store, so every server process counts together.
+
+Fixed windows per (action, IP) and per (action, account). A request over either limit gets 429
+`RATE_LIMIT_ERROR` with Retry-After and RateLimit-* headers. Account keys are the canonical
+email (or user id) whether or not an account exists, so limits reveal nothing about existence.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import time
+from dataclasses import dataclass
+
+from janua_server.contract.models import ErrorCode
+from janua_server.core.errors import ApiError
+from janua_server.core.store import Store
+
+
+@dataclass(frozen=True)
+class Limit:
+    count: int
+    window_seconds: int
+
+
+# Per action: (per IP, per account). Sized for people, not scripts: a person retrying a typo
+# never meets them; a credential-stuffing run does at once.
+LIMITS: dict[str, tuple[Limit, Limit]] = {
+    "login": (Limit(30, 60), Limit(10, 60)),
+    "register": (Limit(10, 60), Limit(5, 3600)),
+    "refresh": (Limit(120, 60), Limit(60, 60)),
+    "password_forgot": (Limit(10, 3600), Limit(3, 3600)),
+    "password_reset": (Limit(20, 3600), Limit(10, 3600)),
+    "password_change": (Limit(20, 3600), Limit(10, 3600)),
+    "email_verify": (Limit(30, 3600), Limit(10, 3600)),
+    "email_resend": (Limit(10, 3600), Limit(3, 3600)),
+}
+
+
+def _key(action: str, kind: str, subject: str, window: int, now: float) -> tuple[str, int]:
+    bucket = int(now // window)
+    # Hash the subject: store keys must not carry email addresses in clear.
+    digest = hashlib.sha256(subject.encode()).hexdigest()[:32]
+    reset_in = math.ceil((bucket + 1) * window - now)
+    return f"rl:{action}:{kind}:{digest}:{bucket}", reset_in
+
+
+def too_many(limit: Limit, reset_in: int, detail: str | None = None) -> ApiError:
+    return ApiError(
+        429,
+        ErrorCode.RATE_LIMIT_ERROR,
+        detail or f"Too many attempts; retry in {reset_in} seconds.",
+        headers={
+            "Retry-After": str(reset_in),
+            "RateLimit-Limit": str(limit.count),
+            "RateLimit-Remaining": "0",
+            "RateLimit-Reset": str(reset_in),
+        },
+    )
+
+
+async def enforce(
+    store: Store, action: str, *, ip: str | None, account: str | None, enabled: bool = True
+) -> None:
+    """Count one attempt of `action`; raise 429 when the IP or the account is over its limit."""
+    if not enabled:
+        return
+    per_ip, per_account = LIMITS[action]
+    now = time.time()
+    for kind, subject, limit in (("ip", ip, per_ip), ("account", account, per_account)):
+        if not subject:
+            continue
+        key, reset_in = _key(action, kind, subject, limit.window_seconds, now)
+        if await store.incr(key, limit.window_seconds + 1) > limit.count:
+            raise too_many(limit, reset_in)
