@@ -22,6 +22,7 @@ def generate(spec_json: Path, out: Path) -> None:
         "--strict-types", "str", "int", "float", "bool",
         "--use-annotated",
         "--strict-nullable",
+        "--collapse-root-models",
         # Identifiers such as an OIDC issuer must round-trip byte for byte; pydantic's URL
         # types would normalise them (adding a trailing slash), breaking exact `iss` matching.
         "--type-mappings", "string+uri=string",

@@ -9,7 +9,6 @@ from pydantic import (
     ConfigDict,
     EmailStr,
     Field,
-    RootModel,
     StrictBool,
     StrictFloat,
     StrictInt,
@@ -144,9 +143,13 @@ class TokenTransport(StrEnum):
     cookie = "cookie"
 
 
-class DeviceLabel(RootModel[StrictStr]):
-    root: Annotated[
-        StrictStr,
+class RegisterRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    token_transport: TokenTransport | None = "body"
+    device_label: Annotated[
+        StrictStr | None,
         Field(
             description="A name for this sign-in's device, shown in the session list.",
             examples=["Ada's laptop"],
@@ -154,15 +157,7 @@ class DeviceLabel(RootModel[StrictStr]):
             min_length=1,
             pattern="^[^\\x00-\\x1f\\x7f]+$",
         ),
-    ]
-
-
-class RegisterRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    token_transport: TokenTransport | None = "body"
-    device_label: DeviceLabel | None = None
+    ] = None
     email: Annotated[EmailStr, Field(examples=["ada@example.com"], max_length=254)]
     password: Annotated[
         StrictStr,
@@ -189,7 +184,16 @@ class LoginRequest(BaseModel):
         extra="forbid",
     )
     token_transport: TokenTransport | None = "body"
-    device_label: DeviceLabel | None = None
+    device_label: Annotated[
+        StrictStr | None,
+        Field(
+            description="A name for this sign-in's device, shown in the session list.",
+            examples=["Ada's laptop"],
+            max_length=100,
+            min_length=1,
+            pattern="^[^\\x00-\\x1f\\x7f]+$",
+        ),
+    ] = None
     email: Annotated[
         StrictStr, Field(examples=["ada@example.com"], max_length=254, min_length=1)
     ]

@@ -87,15 +87,26 @@ def _contract_schemas() -> dict:
     return json.loads(text)["components"]["schemas"]
 
 
-def json_response(model: BaseModel, status_code: int = 200, **headers: str) -> Response:
+def json_response(
+    model: BaseModel,
+    status_code: int = 200,
+    *,
+    cookies_from: Response | None = None,
+    **headers: str,
+) -> Response:
     # exclude_unset: optional fields nobody set stay absent (the spec does not allow null
     # there), while nullable fields set to None are sent as null.
-    return Response(
+    response = Response(
         model.model_dump_json(exclude_unset=True),
         status_code=status_code,
         media_type="application/json",
         headers=headers or None,
     )
+    if cookies_from is not None:
+        for name, value in cookies_from.raw_headers:
+            if name == b"set-cookie":
+                response.raw_headers.append((name, value))
+    return response
 
 
 class RequestContextMiddleware:
