@@ -18,7 +18,15 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 nox.options.default_venv_backend = "none"
 nox.options.error_on_external_run = False
-nox.options.sessions = ["lint", "codegen_check", "server", "contract", "e2e", "sdk_checks"]
+nox.options.sessions = [
+    "lint",
+    "codegen_check",
+    "server",
+    "reliability",
+    "contract",
+    "e2e",
+    "sdk_checks",
+]
 
 PY = sys.executable
 NODE_BIN = ROOT / "codegen" / "node_modules" / ".bin"
@@ -62,11 +70,20 @@ def server(session: nox.Session) -> None:
 
 
 @nox.session
+def reliability(session: nox.Session) -> None:
+    """Two server processes on one PostgreSQL + Redis act as one; Redis and PostgreSQL outages
+    answer 503 and heal without a restart (real processes, stopped and started again)."""
+    session.run(PY, "-m", "pytest", "tests/reliability", "-q", *session.posargs)
+
+
+@nox.session
 def contract(session: nox.Session) -> None:
     """schemathesis against the live server (embedded default), every check, stateful links."""
     from support import services
 
-    with services.janua_server() as live:
+    # Rate limits off: a fuzzer on one IP is exactly what they stop, and every 429 would hide
+    # a case. Their behaviour is tested in server/tests/test_abuse.py.
+    with services.janua_server(RATE_LIMIT_ENABLED="false") as live:
         session.env["JANUA_BASE_URL"] = live.base_url
         session.env["SCHEMATHESIS_HOOKS"] = "tests.contract.hooks"
         session.env["PYTHONPATH"] = str(ROOT)

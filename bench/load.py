@@ -88,7 +88,9 @@ def server(env: dict[str, str], workers: int) -> Iterator[tuple[str, int]]:
     data_dir = tempfile.mkdtemp(prefix="janua-bench-")
     base_url = f"http://127.0.0.1:{port}"
     full_env = {**os.environ, **env, "DATA_DIR": data_dir, "PORT": str(port), "BASE_URL": base_url,
-                "LOG_LEVEL": "warning"}  # fmt: skip
+                "LOG_LEVEL": "warning",
+                # One load generator on one IP is exactly what rate limits exist to stop.
+                "RATE_LIMIT_ENABLED": "false"}  # fmt: skip
     cmd = [str(Path(sys.executable).parent / "janua"), "serve", "--workers", str(workers)]
     proc = subprocess.Popen(cmd, env=full_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

@@ -29,10 +29,19 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def make_settings(backend: str, tmp_path: Path, request: pytest.FixtureRequest):
+    # Resolved now, in fixture setup: starting the services migrates with asyncio.run, which
+    # cannot run from inside an async test's event loop.
+    services_env = request.getfixturevalue("postgres_and_redis") if backend == "postgres" else None
+
     def make(**overrides: str) -> Settings:
-        env: dict[str, str] = {"DATA_DIR": str(tmp_path / "data"), "BASE_URL": "http://testserver"}
-        if backend == "postgres":
-            database_url, redis_url = request.getfixturevalue("postgres_and_redis")
+        env: dict[str, str] = {
+            "DATA_DIR": str(tmp_path / "data"),
+            "BASE_URL": "http://testserver",
+            # Every test registers from one address; tests of the limits switch them back on.
+            "RATE_LIMIT_ENABLED": "false",
+        }
+        if services_env is not None:
+            database_url, redis_url = services_env
             env |= {"DATABASE_URL": database_url, "REDIS_URL": redis_url}
         return Settings(**(env | overrides))
 

@@ -10,6 +10,7 @@ from janua_server.settings import Settings
 from janua_server.tables import metadata
 from sqlalchemy.ext.asyncio import create_async_engine
 from support.services import free_port
+from support.users import PASSWORD
 
 
 async def test_health(client: httpx.AsyncClient, settings: Settings) -> None:
@@ -43,7 +44,7 @@ async def test_redis_down_is_503_not_500(make_settings, open_client) -> None:
         assert detailed.status_code == 503
         assert detailed.json()["checks"]["store"]["status"] == "error"
         created = await http.post(
-            "/api/v1/auth/register", json={"email": "redis-down@example.com", "password": "x" * 16}
+            "/api/v1/auth/register", json={"email": "redis-down@example.com", "password": PASSWORD}
         )
         me = await http.get(
             "/api/v1/auth/me",

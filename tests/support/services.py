@@ -11,6 +11,7 @@ import contextlib
 import glob
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -77,6 +78,9 @@ def _as_postgres_user(cmd: list[str]) -> list[str]:
 class Postgres:
     port: int
     user: str
+    data_dir: Path | None = None
+    proc: subprocess.Popen | None = None
+    log_path: Path | None = None
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql://{self.user}@127.0.0.1:{self.port}/{database}"
@@ -93,6 +97,35 @@ class Postgres:
         self.psql(f'CREATE DATABASE "{name}"')
         return self.url(name)
 
+    def start(self) -> None:
+        """Start (or restart, after `stop`) on the same data dir and port."""
+        assert self.data_dir is not None and self.log_path is not None
+        self.proc = proc = subprocess.Popen(
+            _as_postgres_user([_pg_bin("postgres"), "-D", str(self.data_dir), "-p", str(self.port),
+                               "-h", "127.0.0.1", "-k", str(self.data_dir.parent),
+                               "-c", "fsync=off", "-c", "synchronous_commit=off",
+                               "-c", "full_page_writes=off", "-c", "max_connections=200"]),
+            stdout=subprocess.DEVNULL,
+            stderr=open(self.log_path, "ab"),  # noqa: SIM115 - closed with the process
+        )  # fmt: skip
+        _wait(lambda: _port_open(self.port), "postgres", proc=proc)
+        _wait(lambda: self.psql("SELECT 1") is None, "postgres accepting queries", proc=proc)
+
+    def stop(self) -> None:
+        """Fast shutdown (SIGINT): clients are disconnected, as in a real restart. (SIGTERM
+        waits for every pooled connection to go away by itself.)"""
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        assert self.data_dir is not None
+        # The postmaster itself (as root, `proc` is runuser, which does not pass SIGINT on).
+        postmaster = int((self.data_dir / "postmaster.pid").read_text().split()[0])
+        os.kill(postmaster, signal.SIGINT)
+        try:
+            self.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
 
 @contextlib.contextmanager
 def postgres() -> Iterator[Postgres]:
@@ -107,21 +140,13 @@ def postgres() -> Iterator[Postgres]:
         check=True,
         capture_output=True,
     )  # fmt: skip
-    port = free_port()
-    proc = subprocess.Popen(
-        _as_postgres_user([_pg_bin("postgres"), "-D", str(data), "-p", str(port), "-h", "127.0.0.1",
-                           "-k", str(tmp), "-c", "fsync=off", "-c", "synchronous_commit=off",
-                           "-c", "full_page_writes=off", "-c", "max_connections=200"]),
-        stdout=subprocess.DEVNULL,
-        stderr=open(tmp / "postgres.log", "wb"),  # noqa: SIM115 - closed with the process
-    )  # fmt: skip
+    server = Postgres(free_port(), user, data_dir=data, log_path=tmp / "postgres.log")
     try:
-        _wait(lambda: _port_open(port), "postgres", proc=proc)
-        server = Postgres(port, user)
-        _wait(lambda: server.psql("SELECT 1") is None, "postgres accepting queries", proc=proc)
+        server.start()
         yield server
     finally:
-        _stop(proc)
+        if server.proc is not None:
+            _stop(server.proc)
         shutil.rmtree(tmp, ignore_errors=True)
 
 
@@ -136,13 +161,14 @@ class Redis:
 
 
 @contextlib.contextmanager
-def redis() -> Iterator[Redis]:
+def redis(port: int | None = None) -> Iterator[Redis]:
+    """A fresh, empty Redis; on `port` when given (e.g. to restart one on the port it had)."""
     binary = shutil.which("redis-server") or "/usr/bin/redis-server"
     if not Path(binary).exists():
         raise FileNotFoundError(
             "redis-server: install Debian's redis-server package (make test does)"
         )
-    port = free_port()
+    port = port or free_port()
     proc = subprocess.Popen(
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
          "--daemonize", "no", "--logfile", ""],

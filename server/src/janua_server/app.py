@@ -18,11 +18,13 @@ from swagger_ui_bundle import swagger_ui_path
 
 from janua_server import __version__
 from janua_server.accounts.router import router as accounts_router
+from janua_server.audit.router import router as audit_router
 from janua_server.core.db import Database
 from janua_server.core.errors import install_error_handlers
 from janua_server.core.http import RequestContextMiddleware
 from janua_server.core.jwt import TokenCodec
-from janua_server.core.keys import load_keyring
+from janua_server.core.keys import VERIFY_LEEWAY_SECONDS, KeyStore
+from janua_server.core.mailer import create_mailer
 from janua_server.core.runtime import Runtime
 from janua_server.core.store import create_store
 from janua_server.health.router import router as health_router
@@ -34,7 +36,14 @@ from janua_server.settings import Settings
 
 log = logging.getLogger("janua")
 
-ROUTERS = [health_router, oidc_router, accounts_router, auth_sessions_router, sessions_router]
+ROUTERS = [
+    health_router,
+    oidc_router,
+    accounts_router,
+    audit_router,
+    auth_sessions_router,
+    sessions_router,
+]
 
 
 def load_contract() -> dict:
@@ -42,19 +51,32 @@ def load_contract() -> dict:
     return json.loads(files("janua_server.contract").joinpath("openapi.json").read_text("utf-8"))
 
 
+def build_keystore(settings: Settings) -> KeyStore:
+    """The signing keys: the key directory, re-read when another process rotates."""
+    ttl = dt.timedelta(minutes=settings.access_token_expire_minutes)
+    return KeyStore(
+        settings.private_key_path,
+        alg=settings.jwt_algorithm,
+        public_key_path=settings.jwt_public_key_path,
+        # A retired key stays published until the last token it signed has expired.
+        token_lifetime=ttl + dt.timedelta(seconds=VERIFY_LEEWAY_SECONDS),
+    )
+
+
 def build_runtime(settings: Settings) -> Runtime:
     settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    keyring = load_keyring(
-        settings.private_key_path, settings.jwt_public_key_path, settings.jwt_algorithm
-    )
     tokens = TokenCodec(
-        keyring,
+        build_keystore(settings),
         issuer=settings.jwt_issuer,
         audience=settings.jwt_audience,
         ttl=dt.timedelta(minutes=settings.access_token_expire_minutes),
     )
     return Runtime(
-        settings, Database(settings.database_url), create_store(settings.redis_url), tokens
+        settings,
+        Database(settings.database_url),
+        create_store(settings.redis_url),
+        tokens,
+        mailer=create_mailer(settings),
     )
 
 

@@ -4,13 +4,17 @@ in-process store and signing keys generated into `DATA_DIR`, so `janua serve` ne
 
 from __future__ import annotations
 
+import functools
+import ipaddress
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 MAX_BODY_BYTES = 1024 * 1024
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class Settings(BaseSettings):
@@ -81,6 +85,12 @@ class Settings(BaseSettings):
     key_publish_ahead_seconds: int = Field(600, ge=0, validation_alias="KEY_PUBLISH_AHEAD_SECONDS")
     audit_retention_days: int = Field(365, ge=1, validation_alias="AUDIT_RETENTION_DAYS")
 
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _check_trusted_proxies(cls, value: str) -> str:
+        parse_networks(value)  # raises ValueError naming the bad entry
+        return value
+
     @model_validator(mode="after")
     def _derive_defaults(self) -> Settings:
         # frozen model: fill derived defaults once, here, so the rest of the code reads plain values
@@ -109,6 +119,22 @@ class Settings(BaseSettings):
     @property
     def private_key_path(self) -> Path:
         return self.jwt_private_key_path or self.data_dir / "keys" / "signing-key.pem"
+
+
+@functools.cache
+def parse_networks(value: str) -> tuple[IPNetwork, ...]:
+    """TRUSTED_PROXIES as networks: comma-separated IPs (`10.0.0.1`) or CIDRs (`10.0.0.0/8`)."""
+    networks = []
+    for entry in (part.strip() for part in value.split(",")):
+        if not entry:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:
+            raise ValueError(
+                f"TRUSTED_PROXIES: {entry!r} is not an IP address or CIDR (e.g. 10.0.0.0/8)"
+            ) from None
+    return tuple(networks)
 
 
 def normalize_database_url(url: str) -> str:

@@ -76,9 +76,10 @@ class Database:
 
 def _create_engine(url: str, backend: str) -> AsyncEngine:
     if backend == "postgresql":
-        # pre_ping: a restarted PostgreSQL costs one failed request per stale connection,
-        # not one per pooled connection forever.
-        return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+        # No pre-ping: it would cost a round trip on every checkout. When PostgreSQL restarts,
+        # the first query on a stale connection fails (503), SQLAlchemy invalidates the whole
+        # pool on that disconnect error, and the next request connects afresh.
+        return create_async_engine(url, pool_size=10, max_overflow=10)
     engine = create_async_engine(url, connect_args={"timeout": 15})
 
     @event.listens_for(engine.sync_engine, "connect")

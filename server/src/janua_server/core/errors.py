@@ -15,6 +15,7 @@ from fastapi.responses import Response
 from fastapi.routing import APIRoute
 from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from janua_server.contract.models import ErrorCode, FieldError, Problem
@@ -177,6 +178,8 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StoreUnavailable, _unavailable)
     app.add_exception_handler(ConnectionError, _unavailable)
     app.add_exception_handler(TimeoutError, _unavailable)
+    # Every pooled connection busy for pool_timeout: overload, also worth a retry.
+    app.add_exception_handler(PoolTimeout, _unavailable)
 
     @app.exception_handler(DBAPIError)
     async def _database_error(request: Request, exc: DBAPIError) -> Response:
@@ -209,6 +212,7 @@ def _is_connection_failure(exc: DBAPIError) -> bool:
         "InterfaceError",
         "ConnectionFailureError",
         "AdminShutdownError",
+        "TooManyConnectionsError",
         "OperationalError",
     }
 

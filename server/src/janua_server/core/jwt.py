@@ -9,7 +9,7 @@ from typing import Any
 
 import jwt as pyjwt
 
-from janua_server.core.keys import KeyRing
+from janua_server.core.keys import VERIFY_LEEWAY_SECONDS, KeyRing, KeyStore
 
 REQUIRED_CLAIMS = ["iss", "sub", "aud", "exp", "iat", "jti", "sid"]
 
@@ -28,11 +28,23 @@ class AccessTokenClaims:
 
 
 class TokenCodec:
-    def __init__(self, keyring: KeyRing, *, issuer: str, audience: str, ttl: dt.timedelta) -> None:
-        self.keyring = keyring
+    """Signs with the key ring's current key; verifies with any published key. Given a
+    `KeyStore`, it follows rotations; given a `KeyRing`, its keys are fixed."""
+
+    def __init__(
+        self, keys: KeyStore | KeyRing, *, issuer: str, audience: str, ttl: dt.timedelta
+    ) -> None:
+        self.keys = keys
         self.issuer = issuer
         self.audience = audience
         self.ttl = ttl
+
+    @property
+    def keyring(self) -> KeyRing:
+        return self.keys.ring() if isinstance(self.keys, KeyStore) else self.keys
+
+    def _ring_with(self, kid: str) -> KeyRing:
+        return self.keys.ring_with(kid) if isinstance(self.keys, KeyStore) else self.keys
 
     def issue_access_token(self, *, subject: str, session_id: str) -> str:
         now = int(dt.datetime.now(dt.UTC).timestamp())
@@ -51,7 +63,10 @@ class TokenCodec:
     def verify_access_token(self, token: str) -> AccessTokenClaims:
         try:
             header = pyjwt.get_unverified_header(token)
-            key = self.keyring.verification.get(header.get("kid", ""))
+            kid = header.get("kid")
+            if not isinstance(kid, str):
+                raise InvalidToken("no key id")
+            key = self._ring_with(kid).verification.get(kid)
             if key is None:
                 raise InvalidToken("unknown signing key")
             # The algorithm is pinned to the key's, never taken from the token header.
@@ -62,7 +77,7 @@ class TokenCodec:
                 audience=self.audience,
                 issuer=self.issuer,
                 options={"require": REQUIRED_CLAIMS},
-                leeway=5,
+                leeway=VERIFY_LEEWAY_SECONDS,
             )
         except pyjwt.PyJWTError as exc:
             raise InvalidToken(str(exc)) from exc

@@ -28,7 +28,9 @@ class Limit:
 LIMITS: dict[str, tuple[Limit, Limit]] = {
     "login": (Limit(30, 60), Limit(10, 60)),
     "register": (Limit(10, 60), Limit(5, 3600)),
-    "refresh": (Limit(120, 60), Limit(60, 60)),
+    # Per address only: a refresh token is 256 random bits and single-use, so there is no
+    # account to guess at; this bounds floods from one address (generous for NATed offices).
+    "refresh": (Limit(600, 60), Limit(600, 60)),
     "password_forgot": (Limit(10, 3600), Limit(3, 3600)),
     "password_reset": (Limit(20, 3600), Limit(10, 3600)),
     "password_change": (Limit(20, 3600), Limit(10, 3600)),

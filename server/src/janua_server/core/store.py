@@ -22,6 +22,10 @@ class Store(Protocol):
     backend: str
 
     async def get(self, key: str) -> bytes | None: ...
+    async def get_many(self, keys: list[str]) -> list[bytes | None]:
+        """Several values in one round trip."""
+        ...
+
     async def set(self, key: str, value: bytes, ttl_seconds: int) -> None: ...
     async def add(self, key: str, value: bytes, ttl_seconds: int) -> bool:
         """Set only if absent; True when this call created the key."""
@@ -65,6 +69,9 @@ class MemoryStore:
     async def get(self, key: str) -> bytes | None:
         entry = self._live(key)
         return entry[0] if entry else None
+
+    async def get_many(self, keys: list[str]) -> list[bytes | None]:
+        return [await self.get(key) for key in keys]
 
     async def set(self, key: str, value: bytes, ttl_seconds: int) -> None:
         self._sweep()
@@ -115,6 +122,9 @@ class RedisStore:
 
     async def get(self, key: str) -> bytes | None:
         return await self._call(self._redis.get(self._prefix + key))
+
+    async def get_many(self, keys: list[str]) -> list[bytes | None]:
+        return await self._call(self._redis.mget([self._prefix + key for key in keys]))
 
     async def set(self, key: str, value: bytes, ttl_seconds: int) -> None:
         await self._call(self._redis.set(self._prefix + key, value, ex=ttl_seconds))

@@ -5,11 +5,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
+from janua_server.accounts.service import canonical_email
 from janua_server.contract.models import AuthResponse, LoginRequest, RefreshRequest
-from janua_server.core.errors import documented, token_error
-from janua_server.core.http import json_response, read_json
+from janua_server.core.errors import documented
+from janua_server.core.http import M, json_response, read_json
+from janua_server.core.ratelimit import enforce
 from janua_server.core.runtime import client_ip, get_runtime
-from janua_server.sessions import service
+from janua_server.sessions import service, transport
 from janua_server.sessions.dependencies import CurrentPrincipal
 from janua_server.sessions.service import ClientInfo
 
@@ -17,33 +19,64 @@ router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 sessions_router = APIRouter(prefix="/api/v1/sessions", tags=["sessions"])
 
 
-def client_info(request: Request) -> ClientInfo:
-    return ClientInfo(ip=client_ip(request), user_agent=request.headers.get("user-agent"))
-
-
-@router.post("/login", status_code=200, responses=documented(400, 401, 413, 415, 422, 503))
-async def login_user(request: Request) -> Response:
-    body, _ = await read_json(request, LoginRequest)
-    user, tokens = await service.login(
-        get_runtime(request), email=body.email, password=body.password, client=client_info(request)
+def client_info(request: Request, device_label: str | None = None) -> ClientInfo:
+    return ClientInfo(
+        ip=client_ip(request),
+        user_agent=request.headers.get("user-agent"),
+        device_label=device_label,
     )
-    return json_response(AuthResponse(user=user, tokens=tokens))
+
+
+async def read_rate_limited(request: Request, action: str, model: type[M]) -> tuple[M, dict]:
+    """`read_json` of a body with an `email`, rate-limiting `action`: per client address before
+    the body is read (floods of malformed bodies count too), then per canonical email."""
+    rt = get_runtime(request)
+    enabled = rt.settings.rate_limit_enabled
+    await enforce(rt.store, action, ip=client_ip(request), account=None, enabled=enabled)
+    body, raw = await read_json(request, model)
+    account = canonical_email(raw["email"])
+    await enforce(rt.store, action, ip=None, account=account, enabled=enabled)
+    return body, raw
+
+
+@router.post("/login", status_code=200, responses=documented(400, 401, 413, 415, 422, 429, 503))
+async def login_user(request: Request) -> Response:
+    body, _ = await read_rate_limited(request, "login", LoginRequest)
+    rt = get_runtime(request)
+    user, tokens = await service.login(
+        rt,
+        email=body.email,
+        password=body.password,
+        client=client_info(request, body.device_label),
+    )
+    response = Response()
+    tokens = transport.deliver(response, tokens, body.token_transport, rt.settings)
+    return json_response(AuthResponse(user=user, tokens=tokens), cookies_from=response)
 
 
 @router.post(
-    "/token/refresh", status_code=200, responses=documented(400, 401, 403, 413, 415, 422, 503)
+    "/token/refresh", status_code=200, responses=documented(400, 401, 403, 413, 415, 422, 429, 503)
 )
 async def refresh_token(request: Request) -> Response:
     body, _ = await read_json(request, RefreshRequest)
-    if body.refresh_token is None:
-        raise token_error("A refresh token is required.", bearer=False)
-    return json_response(await service.refresh(get_runtime(request), body.refresh_token))
+    presented, mode = transport.refresh_token_of(request, body.refresh_token)
+    rt = get_runtime(request)
+    limits_on = rt.settings.rate_limit_enabled
+    await enforce(rt.store, "refresh", ip=client_ip(request), account=None, enabled=limits_on)
+    tokens = await service.refresh(rt, presented, client_info(request))
+    response = Response()
+    tokens = transport.deliver(
+        response, tokens, mode, rt.settings, csrf=request.cookies.get(transport.CSRF_COOKIE)
+    )
+    return json_response(tokens, cookies_from=response)
 
 
 @router.post("/logout", status_code=204, responses=documented(401, 503))
 async def logout_user(request: Request, principal: CurrentPrincipal) -> Response:
-    await service.logout(get_runtime(request), principal)
-    return Response(status_code=204)
+    await service.logout(get_runtime(request), principal, client_info(request))
+    response = Response(status_code=204)
+    transport.clear(response)
+    return response
 
 
 @sessions_router.get("", status_code=200, responses=documented(401, 404, 422, 503))
@@ -59,7 +92,7 @@ async def list_sessions(
 
 @sessions_router.delete("", status_code=204, responses=documented(401, 503))
 async def revoke_other_sessions(request: Request, principal: CurrentPrincipal) -> Response:
-    await service.revoke_other_sessions(get_runtime(request), principal)
+    await service.revoke_other_sessions(get_runtime(request), principal, client_info(request))
     return Response(status_code=204)
 
 
@@ -67,5 +100,5 @@ async def revoke_other_sessions(request: Request, principal: CurrentPrincipal) -
 async def revoke_session(
     request: Request, principal: CurrentPrincipal, session_id: uuid.UUID
 ) -> Response:
-    await service.revoke_session(get_runtime(request), principal, session_id)
+    await service.revoke_session(get_runtime(request), principal, session_id, client_info(request))
     return Response(status_code=204)

@@ -12,19 +12,25 @@ import datetime as dt
 import hashlib
 import logging
 import secrets
+import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
-from sqlalchemy import insert, select, tuple_, update
+from sqlalchemy import exists, insert, select, text, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from janua_server.accounts import links
+from janua_server.accounts import policy as password_policy
 from janua_server.accounts import service as accounts
-from janua_server.contract.models import Session, SessionList, TokenPair, User
-from janua_server.core import passwords
+from janua_server.contract.models import Action, Session, SessionList, TokenPair, User
+from janua_server.core import audit, passwords
+from janua_server.core.audit import Origin
 from janua_server.core.db import utcnow
 from janua_server.core.errors import authentication_error, not_found, token_error
 from janua_server.core.jwt import InvalidToken
+from janua_server.core.mailer import send_in_background
 from janua_server.core.runtime import Runtime
+from janua_server.sessions import lockout
 from janua_server.sessions.tables import auth_sessions, refresh_tokens
 
 log = logging.getLogger("janua.sessions")
@@ -36,12 +42,20 @@ REFRESH_TOKEN_BYTES = 32  # 256 bits
 class ClientInfo:
     ip: str | None
     user_agent: str | None
+    device_label: str | None = None
 
 
 @dataclass(frozen=True)
 class Principal:
     user_id: uuid.UUID
     session_id: uuid.UUID
+    # The cached profile fetched in the same store round trip as the revocation check, so
+    # `GET /me` costs one store call and no database call.
+    cached_profile: bytes | None = field(default=None, compare=False, repr=False)
+
+
+def _origin(client: ClientInfo | None) -> Origin:
+    return Origin(client.ip, client.user_agent) if client is not None else Origin()
 
 
 def _hash_refresh_token(token: str) -> str:
@@ -67,6 +81,7 @@ async def start_session(
             expires_at=now + dt.timedelta(days=rt.settings.refresh_token_expire_days),
             ip=client.ip,
             user_agent=(client.user_agent or "")[:512] or None,
+            device_label=client.device_label,
         )
     )
     return await _issue_pair(rt, conn, user_id, session_id, now)
@@ -86,6 +101,16 @@ async def _issue_pair(
             expires_at=now + refresh_ttl,
         )
     )
+    return _token_pair(rt, user_id, session_id, refresh_token, refresh_ttl)
+
+
+def _token_pair(
+    rt: Runtime,
+    user_id: uuid.UUID,
+    session_id: uuid.UUID,
+    refresh_token: str,
+    refresh_ttl: dt.timedelta,
+) -> TokenPair:
     return TokenPair(
         access_token=rt.tokens.issue_access_token(subject=str(user_id), session_id=str(session_id)),
         token_type="Bearer",  # noqa: S106 - the RFC 6750 scheme name, not a secret
@@ -98,21 +123,56 @@ async def _issue_pair(
 async def register(
     rt: Runtime, *, email: str, password: str, name: str | None, client: ClientInfo
 ) -> tuple[User, TokenPair]:
+    password_policy.check_password(
+        password, email=email, min_length=rt.settings.password_min_length, pointer="#/password"
+    )
     async with rt.db.transaction() as conn:
         user_id = await accounts.create_account(conn, email=email, password=password, name=name)
         tokens = await start_session(rt, conn, user_id, client)
+        await audit.record(conn, Action.user_registered, user_id=user_id, origin=_origin(client))
         user = await accounts.get_user(conn, user_id)
-    assert user is not None
+        assert user is not None
+        verification = await links.start_email_verification(
+            rt.settings,
+            conn,
+            user_id=user_id,
+            email=user.email,
+            name=user.name,
+            origin=_origin(client),
+        )
+    # After the commit, without waiting: a slow mail server must not slow down sign-up, and a
+    # failed mail is re-sent on request (POST /auth/email/verify/resend).
+    send_in_background(rt.mailer, verification)
     return user, tokens
 
 
 async def login(
     rt: Runtime, *, email: str, password: str, client: ClientInfo
 ) -> tuple[User, TokenPair]:
+    policy = lockout.Policy.of(rt.settings)
+    # A locked address is refused before its password is looked at, whether it has an account
+    # or not: the answer reveals neither the password nor the account.
+    await lockout.check(rt.store, email, policy)
     async with rt.db.connection() as conn:
         account = await accounts.find_account(conn, email)
     # Unknown email still costs one hash (verify_password uses a dummy): same time, same answer.
     if not await passwords.verify_password(account.password_hash if account else None, password):
+        locked_seconds = await lockout.record_failure(rt.store, email, policy)
+        if account is not None:
+            async with rt.db.transaction() as conn:
+                origin = _origin(client)
+                await audit.record(
+                    conn, Action.login_failed, user_id=account.id, origin=origin, outcome="failure"
+                )
+                if locked_seconds:
+                    await audit.record(
+                        conn,
+                        Action.account_locked,
+                        user_id=account.id,
+                        origin=origin,
+                        outcome="failure",
+                        details={"seconds": locked_seconds},
+                    )
         raise authentication_error("Invalid email or password.")
     assert account is not None
     async with rt.db.transaction() as conn:
@@ -121,48 +181,26 @@ async def login(
                 conn, account.id, await passwords.hash_password(password)
             )
         tokens = await start_session(rt, conn, account.id, client)
+        await audit.record(conn, Action.login_succeeded, user_id=account.id, origin=_origin(client))
         user = await accounts.get_user(conn, account.id)
     assert user is not None
+    # Consecutive failures end with a success.
+    await lockout.unlock(rt.store, email)
     return user, tokens
 
 
-async def refresh(rt: Runtime, refresh_token: str) -> TokenPair:
+async def refresh(rt: Runtime, refresh_token: str, client: ClientInfo | None = None) -> TokenPair:
     token_hash = _hash_refresh_token(refresh_token)
     now = utcnow()
     reused_session: uuid.UUID | None = None
     async with rt.db.transaction() as conn:
         # Retire the token first, conditionally: of two concurrent refreshes exactly one
         # changes the row, so at most one successor is ever issued.
-        retired = (
-            await conn.execute(
-                update(refresh_tokens)
-                .where(
-                    refresh_tokens.c.token_hash == token_hash,
-                    refresh_tokens.c.rotated_at.is_(None),
-                    refresh_tokens.c.expires_at > now,
-                )
-                .values(rotated_at=now)
-                .returning(refresh_tokens.c.session_id)
-            )
-        ).first()
-        if retired is not None:
-            session = (
-                await conn.execute(
-                    select(auth_sessions.c.user_id).where(
-                        auth_sessions.c.id == retired.session_id,
-                        auth_sessions.c.revoked_at.is_(None),
-                        auth_sessions.c.expires_at > now,
-                    )
-                )
-            ).first()
-            if session is not None:
-                await conn.execute(
-                    update(auth_sessions)
-                    .where(auth_sessions.c.id == retired.session_id)
-                    .values(last_seen_at=now)
-                )
-                return await _issue_pair(rt, conn, session.user_id, retired.session_id, now)
-        else:
+        rotate = _rotate_in_one_statement if rt.db.backend == "postgresql" else _rotate_stepwise
+        retired, pair = await rotate(rt, conn, token_hash, now)
+        if pair is not None:
+            return pair
+        if not retired:
             known = (
                 await conn.execute(
                     select(refresh_tokens.c.session_id, refresh_tokens.c.rotated_at).where(
@@ -173,15 +211,115 @@ async def refresh(rt: Runtime, refresh_token: str) -> TokenPair:
             if known is not None and known.rotated_at is not None:
                 reused_session = known.session_id
                 await _revoke_session_row(conn, known.session_id, now)
+                owner = (
+                    await conn.execute(
+                        select(auth_sessions.c.user_id).where(auth_sessions.c.id == reused_session)
+                    )
+                ).scalar_one()
+                await audit.record(
+                    conn,
+                    Action.refresh_token_reused,
+                    user_id=owner,
+                    origin=_origin(client),
+                    outcome="failure",
+                    details={"session_id": str(reused_session)},
+                )
     if reused_session is not None:
         log.warning("refresh token reuse detected; session %s revoked", reused_session)
         await _mark_revoked(rt, reused_session)
     raise token_error("The refresh token is invalid or expired.", bearer=False)
 
 
-async def logout(rt: Runtime, principal: Principal) -> None:
+async def _rotate_stepwise(
+    rt: Runtime, conn: AsyncConnection, token_hash: str, now: dt.datetime
+) -> tuple[bool, TokenPair | None]:
+    """(whether the token was retired now, the successor pair if its session is live)."""
+    retired = (
+        await conn.execute(
+            update(refresh_tokens)
+            .where(
+                refresh_tokens.c.token_hash == token_hash,
+                refresh_tokens.c.rotated_at.is_(None),
+                refresh_tokens.c.expires_at > now,
+            )
+            .values(rotated_at=now)
+            .returning(refresh_tokens.c.session_id)
+        )
+    ).first()
+    if retired is None:
+        return False, None
+    # Touch the session only if it is live: one statement checks and records use.
+    session = (
+        await conn.execute(
+            update(auth_sessions)
+            .where(
+                auth_sessions.c.id == retired.session_id,
+                auth_sessions.c.revoked_at.is_(None),
+                auth_sessions.c.expires_at > now,
+            )
+            .values(last_seen_at=now)
+            .returning(auth_sessions.c.user_id)
+        )
+    ).first()
+    if session is None:
+        return True, None
+    return True, await _issue_pair(rt, conn, session.user_id, retired.session_id, now)
+
+
+# The same three steps as `_rotate_stepwise` in one PostgreSQL statement: one round trip
+# instead of three on the hottest write path. Data-modifying CTEs always run to completion.
+_ROTATE_POSTGRES = text(
+    """
+    WITH retired AS (
+        UPDATE refresh_tokens SET rotated_at = :now
+        WHERE token_hash = :old_hash AND rotated_at IS NULL AND expires_at > :now
+        RETURNING session_id
+    ), live AS (
+        UPDATE auth_sessions SET last_seen_at = :now
+        FROM retired
+        WHERE auth_sessions.id = retired.session_id
+          AND auth_sessions.revoked_at IS NULL
+          AND auth_sessions.expires_at > :now
+        RETURNING auth_sessions.id AS session_id, auth_sessions.user_id
+    ), issued AS (
+        INSERT INTO refresh_tokens (id, session_id, token_hash, created_at, expires_at)
+        SELECT :new_id, live.session_id, :new_hash, :now, :new_expires_at FROM live
+        RETURNING session_id
+    )
+    SELECT retired.session_id, live.user_id
+    FROM retired LEFT JOIN live ON live.session_id = retired.session_id
+    """
+)
+
+
+async def _rotate_in_one_statement(
+    rt: Runtime, conn: AsyncConnection, token_hash: str, now: dt.datetime
+) -> tuple[bool, TokenPair | None]:
+    refresh_ttl = dt.timedelta(days=rt.settings.refresh_token_expire_days)
+    successor = secrets.token_urlsafe(REFRESH_TOKEN_BYTES)
+    row = (
+        await conn.execute(
+            _ROTATE_POSTGRES,
+            {
+                "now": now,
+                "old_hash": token_hash,
+                "new_id": uuid.uuid4(),
+                "new_hash": _hash_refresh_token(successor),
+                "new_expires_at": now + refresh_ttl,
+            },
+        )
+    ).first()
+    if row is None:
+        return False, None
+    if row.user_id is None:
+        return True, None
+    return True, _token_pair(rt, row.user_id, row.session_id, successor, refresh_ttl)
+
+
+async def logout(rt: Runtime, principal: Principal, client: ClientInfo | None = None) -> None:
     async with rt.db.transaction() as conn:
         await _revoke_session_row(conn, principal.session_id, utcnow())
+        await _record_revoked(conn, principal, principal.session_id, client, "logout")
     await _mark_revoked(rt, principal.session_id)
 
 
@@ -195,6 +333,22 @@ async def _revoke_session_row(
     )
 
 
+async def _record_revoked(
+    conn: AsyncConnection,
+    principal: Principal,
+    session_id: uuid.UUID,
+    client: ClientInfo | None,
+    reason: str,
+) -> None:
+    await audit.record(
+        conn,
+        Action.session_revoked,
+        user_id=principal.user_id,
+        origin=_origin(client),
+        details={"session_id": str(session_id), "reason": reason},
+    )
+
+
 async def _mark_revoked(rt: Runtime, session_id: uuid.UUID) -> None:
     # Access tokens are self-contained; this mark makes them fail before they expire. It only
     # has to outlive the longest-lived access token.
@@ -202,33 +356,57 @@ async def _mark_revoked(rt: Runtime, session_id: uuid.UUID) -> None:
     await rt.store.set(_revoked_key(session_id), b"1", ttl)
 
 
-async def authenticate(rt: Runtime, access_token: str) -> Principal:
+_VERIFIED_CAPACITY = 10_000
+
+
+def _verify(rt: Runtime, access_token: str) -> Principal:
+    """A signature check costs ~100 us of CPU; a token that verified once verifies again until
+    it expires, so only expiry is re-checked. Revocation is checked in the store every time."""
+    _verified = rt.verified_tokens
+    cached = _verified.get(access_token)
+    if cached is not None and cached[1] > time.time():
+        return cached[0]
     try:
         claims = rt.tokens.verify_access_token(access_token)
         principal = Principal(uuid.UUID(claims.sub), uuid.UUID(claims.sid))
     except (InvalidToken, ValueError):
         raise token_error("The access token is invalid or expired.") from None
-    if await rt.store.exists(_revoked_key(principal.session_id)):
-        raise token_error("The session of this access token has ended.")
+    if len(_verified) >= _VERIFIED_CAPACITY:
+        _verified.clear()
+    _verified[access_token] = (principal, claims.exp)
     return principal
+
+
+async def authenticate(rt: Runtime, access_token: str) -> Principal:
+    principal = _verify(rt, access_token)
+    revoked, profile = await rt.store.get_many(
+        [_revoked_key(principal.session_id), accounts.user_cache_key(principal.user_id)]
+    )
+    if revoked is not None:
+        raise token_error("The session of this access token has ended.")
+    return replace(principal, cached_profile=profile) if profile is not None else principal
 
 
 async def current_user(rt: Runtime, principal: Principal) -> User:
     """The user behind an access token, if its session is still live in the database (the
     source of truth even when the store lost its revocation marks, e.g. after a restart)."""
+    cache_key = accounts.user_cache_key(principal.user_id)
+    if rt.store.backend != "memory" and principal.cached_profile is not None:
+        # With a shared store, revocation marks (checked in `authenticate`) are authoritative,
+        # so the profile may come from the store: no database round trip on the hot path.
+        return User.model_validate_json(principal.cached_profile)
+    session_is_live = exists().where(
+        auth_sessions.c.id == principal.session_id,
+        auth_sessions.c.user_id == principal.user_id,
+        auth_sessions.c.revoked_at.is_(None),
+    )
     async with rt.db.connection() as conn:
-        live = (
-            await conn.execute(
-                select(auth_sessions.c.id).where(
-                    auth_sessions.c.id == principal.session_id,
-                    auth_sessions.c.user_id == principal.user_id,
-                    auth_sessions.c.revoked_at.is_(None),
-                )
-            )
-        ).first()
-        user = await accounts.get_user(conn, principal.user_id) if live else None
+        # One round trip: the user row, only if the session is live.
+        user = await accounts.get_user(conn, principal.user_id, provided=session_is_live)
     if user is None:
         raise token_error("The session of this access token has ended.")
+    if rt.store.backend != "memory":
+        await rt.store.set(cache_key, user.model_dump_json().encode(), accounts.USER_CACHE_SECONDS)
     return user
 
 
@@ -284,7 +462,9 @@ async def list_sessions(
     )
 
 
-async def revoke_session(rt: Runtime, principal: Principal, session_id: uuid.UUID) -> None:
+async def revoke_session(
+    rt: Runtime, principal: Principal, session_id: uuid.UUID, client: ClientInfo | None = None
+) -> None:
     async with rt.db.transaction() as conn:
         revoked = (
             await conn.execute(
@@ -299,12 +479,34 @@ async def revoke_session(rt: Runtime, principal: Principal, session_id: uuid.UUI
                 .returning(auth_sessions.c.id)
             )
         ).first()
+        if revoked is not None:
+            await _record_revoked(conn, principal, session_id, client, "revoked")
     if revoked is None:
         raise not_found("No active session with this id.")
     await _mark_revoked(rt, session_id)
 
 
-async def revoke_other_sessions(rt: Runtime, principal: Principal) -> None:
+async def revoke_all_sessions(rt: Runtime, user_id: uuid.UUID) -> None:
+    """End every session of the user (after a password reset): rows first, then the marks
+    that stop their access tokens at once."""
+    now = utcnow()
+    async with rt.db.transaction() as conn:
+        live = (
+            await conn.execute(
+                select(auth_sessions.c.id).where(
+                    auth_sessions.c.user_id == user_id, auth_sessions.c.revoked_at.is_(None)
+                )
+            )
+        ).all()
+        for row in live:
+            await _revoke_session_row(conn, row.id, now)
+    for row in live:
+        await _mark_revoked(rt, row.id)
+
+
+async def revoke_other_sessions(
+    rt: Runtime, principal: Principal, client: ClientInfo | None = None
+) -> None:
     async with rt.db.transaction() as conn:
         revoked = (
             await conn.execute(
@@ -318,5 +520,7 @@ async def revoke_other_sessions(rt: Runtime, principal: Principal) -> None:
                 .returning(auth_sessions.c.id)
             )
         ).all()
+        for row in revoked:
+            await _record_revoked(conn, principal, row.id, client, "others_revoked")
     for row in revoked:
         await _mark_revoked(rt, row.id)

@@ -1,0 +1,1 @@
+"""The audit trail as users see it: their own security events."""
