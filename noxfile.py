@@ -110,13 +110,27 @@ def seed_args() -> list[str]:
 def e2e(session: nox.Session) -> None:
     """Each SDK's generated client runs the same scenario in its own test runner, against a
     live server on PostgreSQL + Redis (the production shape)."""
-    from support import services
+    import tempfile
 
-    with services.postgres() as pg, services.redis() as redis:
+    from support import services, smtp
+
+    mail_dir = Path(tempfile.mkdtemp(prefix="janua-e2e-mail-"))
+    with services.postgres() as pg, services.redis() as redis, smtp.sink(spool_dir=mail_dir) as mx:
         database_url = pg.create_database("janua_e2e")
         session.run(str(Path(PY).parent / "janua"), "migrate", env={"DATABASE_URL": database_url})
-        with services.janua_server(DATABASE_URL=database_url, REDIS_URL=redis.url) as live:
+        server_env = {
+            "DATABASE_URL": database_url,
+            "REDIS_URL": redis.url,
+            "SMTP_HOST": mx.host,
+            "SMTP_PORT": str(mx.port),
+            # Four SDK suites sign up from one address within a minute; limits are proven in
+            # server/tests/test_abuse.py and tests/reliability.
+            "RATE_LIMIT_ENABLED": "false",
+        }
+        with services.janua_server(**server_env) as live:
             session.env["JANUA_BASE_URL"] = live.base_url
+            # Every mail the server sends lands here as <n>.eml, for every SDK's suite to read.
+            session.env["JANUA_MAIL_DIR"] = str(mail_dir)
             session.run(PY, "-m", "pytest", "sdks/python/tests", "tests/test_readme.py", "-q")
             session.run("npm", "test", "--prefix", "sdks/typescript", external=True)
             with session.chdir("sdks/go"):

@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from html.parser import HTMLParser
+from pathlib import Path
 
 from aiosmtpd.controller import Controller
 
@@ -36,6 +37,9 @@ class Mailbox:
     host: str
     port: int
     messages: list[EmailMessage] = field(default_factory=list)
+    # Also write each message to this folder as <n>.eml: how the SDK test suites, in other
+    # processes and languages, read the mails of the live server `nox -s e2e` runs.
+    spool_dir: Path | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     # aiosmtpd handler hook: called in the server's thread for every accepted message.
@@ -45,6 +49,10 @@ class Mailbox:
         message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
         with self._lock:
             self.messages.append(message)
+            if self.spool_dir is not None:
+                path = self.spool_dir / f"{len(self.messages):06d}.eml"
+                path.with_suffix(".tmp").write_bytes(envelope.content)
+                path.with_suffix(".tmp").rename(path)
         return "250 Message accepted for delivery"
 
     def to(self, address: str) -> list[EmailMessage]:
@@ -95,9 +103,9 @@ class Mailbox:
 
 
 @contextlib.contextmanager
-def sink(host: str = "127.0.0.1") -> Iterator[Mailbox]:
+def sink(host: str = "127.0.0.1", spool_dir: Path | None = None) -> Iterator[Mailbox]:
     """An SMTP server accepting every message (no auth, no TLS) until the block ends."""
-    mailbox = Mailbox(host, free_port())
+    mailbox = Mailbox(host, free_port(), spool_dir=spool_dir)
     controller = Controller(mailbox, hostname=host, port=mailbox.port)
     controller.start()
     try:
