@@ -171,7 +171,14 @@ def test_key_generated_files_declare_their_class(relative: str, declared: str) -
 
 def test_every_schema_is_a_dart_type() -> None:
     declared = set().union(*(type_names(tree_of(f)) for f in GENERATED.rglob("*.dart")))
-    missing = sorted(set(spec()["components"]["schemas"]) - declared)
+    schemas = spec()["components"]["schemas"]
+    # A named plain string (no enum, e.g. DeviceLabel) is a constrained `String` in Dart.
+    typed = {
+        name
+        for name, schema in schemas.items()
+        if schema.get("type") in (None, "object", "array") or "enum" in schema
+    }
+    missing = sorted(typed - declared)
     assert not missing, f"schemas without a generated Dart class or enum: {missing}"
 
 

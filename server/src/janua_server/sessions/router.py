@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 
 from janua_server.accounts.service import canonical_email
 from janua_server.contract.models import AuthResponse, LoginRequest, RefreshRequest
@@ -57,7 +57,11 @@ async def login_user(request: Request) -> Response:
 @router.post(
     "/token/refresh", status_code=200, responses=documented(400, 401, 403, 413, 415, 422, 429, 503)
 )
-async def refresh_token(request: Request) -> Response:
+async def refresh_token(
+    request: Request,
+    # Declared so its length is validated (422); read by transport.refresh_token_of.
+    x_csrf_token: Annotated[str | None, Header(max_length=128)] = None,
+) -> Response:
     body, _ = await read_json(request, RefreshRequest)
     presented, mode = transport.refresh_token_of(request, body.refresh_token)
     rt = get_runtime(request)
