@@ -158,21 +158,23 @@ async def login(
     # Unknown email still costs one hash (verify_password uses a dummy): same time, same answer.
     if not await passwords.verify_password(account.password_hash if account else None, password):
         locked_seconds = await lockout.record_failure(rt.store, email, policy)
-        if account is not None:
-            async with rt.db.transaction() as conn:
-                origin = _origin(client)
+        user_id = account.id if account is not None else None
+        # Recorded for unknown emails too (with no user): the same database write on both
+        # paths keeps the failure's timing from telling whether the account exists.
+        async with rt.db.transaction() as conn:
+            origin = _origin(client)
+            await audit.record(
+                conn, Action.login_failed, user_id=user_id, origin=origin, outcome="failure"
+            )
+            if locked_seconds and user_id is not None:
                 await audit.record(
-                    conn, Action.login_failed, user_id=account.id, origin=origin, outcome="failure"
+                    conn,
+                    Action.account_locked,
+                    user_id=user_id,
+                    origin=origin,
+                    outcome="failure",
+                    details={"seconds": locked_seconds},
                 )
-                if locked_seconds:
-                    await audit.record(
-                        conn,
-                        Action.account_locked,
-                        user_id=account.id,
-                        origin=origin,
-                        outcome="failure",
-                        details={"seconds": locked_seconds},
-                    )
         raise authentication_error("Invalid email or password.")
     assert account is not None
     async with rt.db.transaction() as conn:
