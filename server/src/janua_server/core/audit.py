@@ -12,9 +12,10 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import JSON, Column, String, Table, Uuid, delete, insert, select, tuple_
+from sqlalchemy import JSON, Column, String, Table, Uuid, delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from janua_server.core import pagination
 from janua_server.core.db import UTCDateTime, metadata, utcnow
 
 log = logging.getLogger("janua.audit")
@@ -76,25 +77,15 @@ async def events_of_user(
     conn: AsyncConnection, user_id: uuid.UUID, *, limit: int, after: uuid.UUID | None
 ) -> tuple[list[Any], bool] | None:
     """A page of a user's events, newest first; None when `after` is not one of theirs."""
-    query = select(audit_events).where(audit_events.c.user_id == user_id)
-    if after is not None:
-        anchor = (
-            await conn.execute(
-                select(audit_events.c.created_at).where(
-                    audit_events.c.id == after, audit_events.c.user_id == user_id
-                )
-            )
-        ).first()
-        if anchor is None:
-            return None
-        query = query.where(
-            tuple_(audit_events.c.created_at, audit_events.c.id) < tuple_(anchor.created_at, after)
-        )
-    query = query.order_by(audit_events.c.created_at.desc(), audit_events.c.id.desc()).limit(
-        limit + 1
+    mine = audit_events.c.user_id == user_id
+    return await pagination.newest_first(
+        conn,
+        select(audit_events).where(mine),
+        table=audit_events,
+        owner=mine,
+        limit=limit,
+        after=after,
     )
-    rows = (await conn.execute(query)).all()
-    return rows[:limit], len(rows) > limit
 
 
 async def apply_retention(conn: AsyncConnection, days: int) -> int:

@@ -16,14 +16,14 @@ import time
 import uuid
 from dataclasses import dataclass, field, replace
 
-from sqlalchemy import exists, insert, select, text, tuple_, update
+from sqlalchemy import exists, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from janua_server.accounts import links
 from janua_server.accounts import policy as password_policy
 from janua_server.accounts import service as accounts
 from janua_server.contract.models import Action, Session, SessionList, TokenPair, User
-from janua_server.core import audit, passwords
+from janua_server.core import audit, pagination, passwords
 from janua_server.core.audit import Origin
 from janua_server.core.db import utcnow
 from janua_server.core.errors import authentication_error, not_found, token_error
@@ -416,36 +416,17 @@ async def list_sessions(
     rt: Runtime, principal: Principal, *, limit: int, cursor: uuid.UUID | None
 ) -> SessionList:
     """The caller's live sessions, newest first, keyset-paginated on (created_at, id)."""
-    now = utcnow()
-    query = (
-        select(auth_sessions)
-        .where(
-            auth_sessions.c.user_id == principal.user_id,
-            auth_sessions.c.revoked_at.is_(None),
-            auth_sessions.c.expires_at > now,
-        )
-        .order_by(auth_sessions.c.created_at.desc(), auth_sessions.c.id.desc())
-        .limit(limit + 1)
+    mine = auth_sessions.c.user_id == principal.user_id
+    live = select(auth_sessions).where(
+        mine, auth_sessions.c.revoked_at.is_(None), auth_sessions.c.expires_at > utcnow()
     )
     async with rt.db.connection() as conn:
-        if cursor is not None:
-            # The cursor is the last id of the previous page; only the caller's own sessions
-            # can anchor a page, anyone else's id is as unknown as a random one.
-            anchor = (
-                await conn.execute(
-                    select(auth_sessions.c.created_at).where(
-                        auth_sessions.c.id == cursor, auth_sessions.c.user_id == principal.user_id
-                    )
-                )
-            ).first()
-            if anchor is None:
-                raise not_found("The cursor names no session of yours.")
-            query = query.where(
-                tuple_(auth_sessions.c.created_at, auth_sessions.c.id)
-                < tuple_(anchor.created_at, cursor)
-            )
-        rows = (await conn.execute(query)).all()
-    page, more = rows[:limit], len(rows) > limit
+        found = await pagination.newest_first(
+            conn, live, table=auth_sessions, owner=mine, limit=limit, after=cursor
+        )
+    if found is None:
+        raise not_found("The cursor names no session of yours.")
+    page, more = found
     return SessionList(
         data=[
             Session(
