@@ -114,8 +114,13 @@ def e2e(session: nox.Session) -> None:
 
     from support import services, smtp
 
-    mail_dir = Path(tempfile.mkdtemp(prefix="janua-e2e-mail-"))
-    with services.postgres() as pg, services.redis() as redis, smtp.sink(spool_dir=mail_dir) as mx:
+    with (
+        tempfile.TemporaryDirectory(prefix="janua-e2e-mail-") as spool,
+        services.postgres() as pg,
+        services.redis() as redis,
+        smtp.sink(spool_dir=Path(spool)) as mx,
+    ):
+        mail_dir = Path(spool)
         database_url = pg.create_database("janua_e2e")
         session.run(str(Path(PY).parent / "janua"), "migrate", env={"DATABASE_URL": database_url})
         server_env = {

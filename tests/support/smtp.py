@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import email
 import email.policy
+import logging
 import re
 import threading
 import time
@@ -105,6 +106,8 @@ class Mailbox:
 @contextlib.contextmanager
 def sink(host: str = "127.0.0.1", spool_dir: Path | None = None) -> Iterator[Mailbox]:
     """An SMTP server accepting every message (no auth, no TLS) until the block ends."""
+    # aiosmtpd logs every line of every message at debug level; test output wants none of it.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
     mailbox = Mailbox(host, free_port(), spool_dir=spool_dir)
     controller = Controller(mailbox, hostname=host, port=mailbox.port)
     controller.start()
