@@ -1,5 +1,8 @@
 """Janua's Python SDK.
 
+`Janua` / `AsyncJanua` are the hand-written facade (keyword methods, typed errors, token
+refresh, retries, pagination); below them is the generated wire layer.
+
 The wire layer is generated from the API contract (`janua._generated`, by openapi-python-client);
 this module re-exports it under stable names. Each operation is a module with `sync`, `asyncio`,
 `sync_detailed` and `asyncio_detailed` functions:
@@ -13,6 +16,22 @@ this module re-exports it under stable names. Each operation is a module with `s
 import importlib
 import pkgutil
 
+from janua._auth import MemoryTokenStore, Tokens, TokenStore
+from janua._client import AsyncJanua, Janua
+from janua._errors import (
+    AuthenticationError,
+    AuthorizationError,
+    BadRequestError,
+    ConflictError,
+    FieldError,
+    JanuaError,
+    NetworkError,
+    NotFoundError,
+    RateLimitError,
+    ServerError,
+    TokenError,
+    ValidationError,
+)
 from janua._generated import models
 from janua._generated.api import auth, discovery, health, sessions
 from janua._generated.client import AuthenticatedClient, Client
@@ -28,10 +47,27 @@ for _tag in (auth, discovery, health, sessions):
 
 __all__ = [
     "UNSET",
+    "AsyncJanua",
     "AuthenticatedClient",
+    "AuthenticationError",
+    "AuthorizationError",
+    "BadRequestError",
     "Client",
+    "ConflictError",
+    "FieldError",
+    "Janua",
+    "JanuaError",
+    "MemoryTokenStore",
+    "NetworkError",
+    "NotFoundError",
+    "RateLimitError",
     "Response",
+    "ServerError",
+    "TokenError",
+    "TokenStore",
+    "Tokens",
     "UnexpectedStatus",
+    "ValidationError",
     "__version__",
     "auth",
     "discovery",
