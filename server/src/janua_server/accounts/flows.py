@@ -14,7 +14,7 @@ import zoneinfo
 from janua_server.accounts import links, policy
 from janua_server.accounts import service as accounts
 from janua_server.contract.models import Action, ErrorCode, FieldError, User
-from janua_server.core import audit, passwords
+from janua_server.core import audit, passwords, secret_tokens
 from janua_server.core.audit import Origin
 from janua_server.core.errors import ApiError, conflict, token_error, validation_error
 from janua_server.core.mailer import send_in_background
@@ -59,7 +59,7 @@ async def resend_verification(rt: Runtime, principal: Principal, origin: Origin)
 async def request_password_reset(rt: Runtime, email: str, origin: Origin) -> None:
     """The same work and the same answer whether or not the account exists: a token is made
     either way, and the mail goes out in the background so timing tells nothing."""
-    token = links.new_token()
+    token = secret_tokens.new_token()
     ttl = dt.timedelta(minutes=rt.settings.password_reset_ttl_minutes)
     async with rt.db.transaction() as conn:
         account = await accounts.find_account(conn, email)

@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import hashlib
 import html
-import secrets
 import uuid
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -27,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from janua_server.accounts.tables import account_tokens
 from janua_server.contract.models import Action
-from janua_server.core import audit
+from janua_server.core import audit, secret_tokens
 from janua_server.core.audit import Origin
 from janua_server.core.db import utcnow
 from janua_server.core.errors import ApiError, token_error
@@ -36,22 +34,12 @@ from janua_server.settings import Settings
 EMAIL_VERIFICATION = "email_verification"
 PASSWORD_RESET = "password_reset"  # noqa: S105 - a purpose name, not a secret
 
-LINK_TOKEN_BYTES = 32  # 256 bits
 APP_NAME = "Janua"
 
 
 def invalid_link() -> ApiError:
     # Unknown, expired and used tokens get the same answer: nothing to learn from it.
     return token_error("The link is invalid or has expired.", bearer=False)
-
-
-def new_token() -> str:
-    return secrets.token_urlsafe(LINK_TOKEN_BYTES)
-
-
-def _hash(token: str) -> str:
-    # 256 random bits need no slow hash: SHA-256 is preimage-resistant at that entropy.
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 async def store_token(
@@ -65,7 +53,7 @@ async def store_token(
             id=uuid.uuid4(),
             user_id=user_id,
             purpose=purpose,
-            token_hash=_hash(token),
+            token_hash=secret_tokens.digest(token),
             created_at=now,
             expires_at=now + ttl,
         )
@@ -82,7 +70,7 @@ async def retire(conn: AsyncConnection, user_id: uuid.UUID, purpose: str) -> Non
 
 def _usable(token: str, purpose: str, now: dt.datetime):
     return (
-        account_tokens.c.token_hash == _hash(token),
+        account_tokens.c.token_hash == secret_tokens.digest(token),
         account_tokens.c.purpose == purpose,
         account_tokens.c.used_at.is_(None),
         account_tokens.c.expires_at > now,
@@ -125,7 +113,7 @@ async def start_email_verification(
 ) -> EmailMessage:
     """Issue a verification link in the caller's transaction and audit it; the caller sends
     the returned mail once the transaction has committed."""
-    token = new_token()
+    token = secret_tokens.new_token()
     ttl = dt.timedelta(hours=settings.email_verification_ttl_hours)
     await store_token(conn, user_id=user_id, purpose=EMAIL_VERIFICATION, token=token, ttl=ttl)
     await audit.record(conn, Action.email_verification_sent.value, user_id=user_id, origin=origin)

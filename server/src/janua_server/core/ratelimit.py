@@ -7,13 +7,16 @@ email (or user id) whether or not an account exists, so limits reveal nothing ab
 
 from __future__ import annotations
 
-import hashlib
 import math
 import time
 from dataclasses import dataclass
 
+from starlette.requests import Request
+
 from janua_server.contract.models import ErrorCode
+from janua_server.core import secret_tokens
 from janua_server.core.errors import ApiError
+from janua_server.core.runtime import client_ip, get_runtime
 from janua_server.core.store import Store
 
 
@@ -42,7 +45,7 @@ LIMITS: dict[str, tuple[Limit, Limit]] = {
 def _key(action: str, kind: str, subject: str, window: int, now: float) -> tuple[str, int]:
     bucket = int(now // window)
     # Hash the subject: store keys must not carry email addresses in clear.
-    digest = hashlib.sha256(subject.encode()).hexdigest()[:32]
+    digest = secret_tokens.digest(subject)[:32]
     reset_in = math.ceil((bucket + 1) * window - now)
     return f"rl:{action}:{kind}:{digest}:{bucket}", reset_in
 
@@ -75,3 +78,18 @@ async def enforce(
         key, reset_in = _key(action, kind, subject, limit.window_seconds, now)
         if await store.incr(key, limit.window_seconds + 1) > limit.count:
             raise too_many(limit, reset_in)
+
+
+async def limit_request(
+    request: Request, action: str, *, by_ip: bool = True, account: str | None = None
+) -> None:
+    """`enforce` for an HTTP request: its client address (unless `by_ip` is off) and
+    `account`, with the server's RATE_LIMIT_ENABLED."""
+    rt = get_runtime(request)
+    await enforce(
+        rt.store,
+        action,
+        ip=client_ip(request) if by_ip else None,
+        account=account,
+        enabled=rt.settings.rate_limit_enabled,
+    )

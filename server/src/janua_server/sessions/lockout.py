@@ -14,12 +14,12 @@ Store keys carry a SHA-256 of the canonical email, never the address itself.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import time
 from dataclasses import dataclass
 
 from janua_server.accounts.service import canonical_email
+from janua_server.core import secret_tokens
 from janua_server.core.errors import ApiError
 from janua_server.core.ratelimit import Limit, too_many
 from janua_server.core.store import Store
@@ -53,7 +53,7 @@ class Policy:
 
 
 def _subject(email: str) -> str:
-    return hashlib.sha256(canonical_email(email).encode()).hexdigest()
+    return secret_tokens.digest(canonical_email(email))
 
 
 def _failures_key(email: str) -> str:

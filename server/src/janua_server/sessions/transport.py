@@ -10,11 +10,11 @@ browser send the cookies but cannot read them to forge the header.
 from __future__ import annotations
 
 import hmac
-import secrets
 
 from fastapi import Request, Response
 
 from janua_server.contract.models import ErrorCode, TokenPair
+from janua_server.core import secret_tokens
 from janua_server.core.errors import ApiError, token_error
 from janua_server.settings import Settings
 
@@ -34,7 +34,7 @@ def deliver(
     """The token pair as the client should see it; in cookie mode, also set the cookies."""
     if transport != "cookie":
         return tokens
-    csrf_token = csrf or secrets.token_urlsafe(32)
+    csrf_token = csrf or secret_tokens.new_token()
     max_age = tokens.refresh_token_expires_in
     response.set_cookie(
         REFRESH_COOKIE, tokens.refresh_token or "", max_age=max_age, path="/", secure=True,
