@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from importlib.resources import files
 
 import anyio.to_thread
 from fastapi import FastAPI
@@ -21,7 +19,7 @@ from janua_server.accounts.router import router as accounts_router
 from janua_server.audit.router import router as audit_router
 from janua_server.core.db import Database
 from janua_server.core.errors import install_error_handlers
-from janua_server.core.http import RequestContextMiddleware
+from janua_server.core.http import RequestContextMiddleware, load_contract
 from janua_server.core.jwt import TokenCodec
 from janua_server.core.keys import VERIFY_LEEWAY_SECONDS, KeyStore
 from janua_server.core.mailer import create_mailer
@@ -44,11 +42,6 @@ ROUTERS = [
     auth_sessions_router,
     sessions_router,
 ]
-
-
-def load_contract() -> dict:
-    """The hand-written spec, bundled by codegen into the package: what /openapi.json serves."""
-    return json.loads(files("janua_server.contract").joinpath("openapi.json").read_text("utf-8"))
 
 
 def build_keystore(settings: Settings) -> KeyStore:

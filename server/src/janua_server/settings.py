@@ -122,6 +122,7 @@ class Settings(BaseSettings):
 
 
 @functools.cache
+@functools.cache  # read on every request by client_ip; the setting never changes
 def parse_networks(value: str) -> tuple[IPNetwork, ...]:
     """TRUSTED_PROXIES as networks: comma-separated IPs (`10.0.0.1`) or CIDRs (`10.0.0.0/8`)."""
     networks = []

@@ -3,7 +3,6 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from janua_server.accounts import flows
-from janua_server.accounts.service import canonical_email
 from janua_server.contract.models import (
     AuthResponse,
     ChangePasswordRequest,
@@ -13,15 +12,14 @@ from janua_server.contract.models import (
     ResetPasswordRequest,
     UpdateUserRequest,
 )
-from janua_server.core import ratelimit
 from janua_server.core.audit import Origin
 from janua_server.core.errors import documented
 from janua_server.core.http import json_response, read_json
+from janua_server.core.ratelimit import limit_request
 from janua_server.core.runtime import client_ip, get_runtime
 from janua_server.sessions import service as sessions
 from janua_server.sessions import transport
-from janua_server.sessions.dependencies import CurrentPrincipal
-from janua_server.sessions.router import client_info, read_rate_limited
+from janua_server.sessions.dependencies import CurrentPrincipal, client_info, read_rate_limited
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
@@ -55,19 +53,6 @@ def _origin(request: Request) -> Origin:
     return Origin(ip=client_ip(request), user_agent=request.headers.get("user-agent"))
 
 
-async def _limit(
-    request: Request, action: str, *, by_ip: bool = True, account: str | None = None
-) -> None:
-    rt = get_runtime(request)
-    await ratelimit.enforce(
-        rt.store,
-        action,
-        ip=client_ip(request) if by_ip else None,
-        account=account,
-        enabled=rt.settings.rate_limit_enabled,
-    )
-
-
 @router.patch("/me", status_code=200, responses=documented(400, 401, 413, 415, 422, 503))
 async def update_current_user(request: Request, principal: CurrentPrincipal) -> Response:
     _, raw = await read_json(request, UpdateUserRequest)
@@ -80,7 +65,7 @@ async def update_current_user(request: Request, principal: CurrentPrincipal) -> 
     "/email/verify", status_code=204, responses=documented(400, 401, 413, 415, 422, 429, 503)
 )
 async def verify_email(request: Request) -> Response:
-    await _limit(request, "email_verify")
+    await limit_request(request, "email_verify")
     body, _ = await read_json(request, LinkTokenRequest)
     await flows.verify_email(get_runtime(request), body.token, _origin(request))
     return Response(status_code=204)
@@ -88,7 +73,7 @@ async def verify_email(request: Request) -> Response:
 
 @router.post("/email/verify/resend", status_code=202, responses=documented(401, 409, 429, 503))
 async def resend_verification_email(request: Request, principal: CurrentPrincipal) -> Response:
-    await _limit(request, "email_resend", account=str(principal.user_id))
+    await limit_request(request, "email_resend", account=str(principal.user_id))
     await flows.resend_verification(get_runtime(request), principal, _origin(request))
     return Response(status_code=202)
 
@@ -97,11 +82,8 @@ async def resend_verification_email(request: Request, principal: CurrentPrincipa
     "/password/forgot", status_code=202, responses=documented(400, 413, 415, 422, 429, 503)
 )
 async def request_password_reset(request: Request) -> Response:
-    # Per address before the body is read (floods of bad bodies count too), then per email:
-    # the same counting whether or not an account has it.
-    await _limit(request, "password_forgot")
-    body, _ = await read_json(request, ForgotPasswordRequest)
-    await _limit(request, "password_forgot", by_ip=False, account=canonical_email(body.email))
+    # Counted per email whether or not an account has it: the answer reveals nothing.
+    body, _ = await read_rate_limited(request, "password_forgot", ForgotPasswordRequest)
     await flows.request_password_reset(get_runtime(request), body.email, _origin(request))
     return Response(status_code=202)
 
@@ -110,7 +92,7 @@ async def request_password_reset(request: Request) -> Response:
     "/password/reset", status_code=204, responses=documented(400, 401, 413, 415, 422, 429, 503)
 )
 async def reset_password(request: Request) -> Response:
-    await _limit(request, "password_reset")
+    await limit_request(request, "password_reset")
     body, _ = await read_json(request, ResetPasswordRequest)
     await flows.reset_password(get_runtime(request), body.token, body.password, _origin(request))
     return Response(status_code=204)
@@ -122,7 +104,7 @@ async def reset_password(request: Request) -> Response:
     responses=documented(400, 401, 403, 413, 415, 422, 429, 503),
 )
 async def change_password(request: Request, principal: CurrentPrincipal) -> Response:
-    await _limit(request, "password_change", account=str(principal.user_id))
+    await limit_request(request, "password_change", account=str(principal.user_id))
     body, _ = await read_json(request, ChangePasswordRequest)
     await flows.change_password(
         get_runtime(request),

@@ -81,10 +81,15 @@ def _nullable(model: type[BaseModel]) -> frozenset[str]:
     )
 
 
-@functools.cache
 def _contract_schemas() -> dict:
-    text = files("janua_server.contract").joinpath("openapi.json").read_text("utf-8")
-    return json.loads(text)["components"]["schemas"]
+    return load_contract()["components"]["schemas"]
+
+
+@functools.cache
+def load_contract() -> dict:
+    """The hand-written spec, bundled by codegen into the package: what /openapi.json serves
+    and what says which fields are nullable. Read once; treat as read-only."""
+    return json.loads(files("janua_server.contract").joinpath("openapi.json").read_text("utf-8"))
 
 
 def json_response(

@@ -5,38 +5,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response
 
-from janua_server.accounts.service import canonical_email
 from janua_server.contract.models import AuthResponse, LoginRequest, RefreshRequest
 from janua_server.core.errors import documented
-from janua_server.core.http import M, json_response, read_json
-from janua_server.core.ratelimit import enforce
-from janua_server.core.runtime import client_ip, get_runtime
+from janua_server.core.http import json_response, read_json
+from janua_server.core.ratelimit import limit_request
+from janua_server.core.runtime import get_runtime
 from janua_server.sessions import service, transport
-from janua_server.sessions.dependencies import CurrentPrincipal
-from janua_server.sessions.service import ClientInfo
+from janua_server.sessions.dependencies import CurrentPrincipal, client_info, read_rate_limited
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 sessions_router = APIRouter(prefix="/api/v1/sessions", tags=["sessions"])
-
-
-def client_info(request: Request, device_label: str | None = None) -> ClientInfo:
-    return ClientInfo(
-        ip=client_ip(request),
-        user_agent=request.headers.get("user-agent"),
-        device_label=device_label,
-    )
-
-
-async def read_rate_limited(request: Request, action: str, model: type[M]) -> tuple[M, dict]:
-    """`read_json` of a body with an `email`, rate-limiting `action`: per client address before
-    the body is read (floods of malformed bodies count too), then per canonical email."""
-    rt = get_runtime(request)
-    enabled = rt.settings.rate_limit_enabled
-    await enforce(rt.store, action, ip=client_ip(request), account=None, enabled=enabled)
-    body, raw = await read_json(request, model)
-    account = canonical_email(raw["email"])
-    await enforce(rt.store, action, ip=None, account=account, enabled=enabled)
-    return body, raw
 
 
 @router.post("/login", status_code=200, responses=documented(400, 401, 413, 415, 422, 429, 503))
@@ -65,8 +43,7 @@ async def refresh_token(
     body, _ = await read_json(request, RefreshRequest)
     presented, mode = transport.refresh_token_of(request, body.refresh_token)
     rt = get_runtime(request)
-    limits_on = rt.settings.rate_limit_enabled
-    await enforce(rt.store, "refresh", ip=client_ip(request), account=None, enabled=limits_on)
+    await limit_request(request, "refresh")
     tokens = await service.refresh(rt, presented, client_info(request))
     response = Response()
     tokens = transport.deliver(

@@ -9,9 +9,7 @@ hold the family (OAuth 2.0 Security BCP, RFC 9700 section 4.14.2), so the whole 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
-import secrets
 import time
 import uuid
 from dataclasses import dataclass, field, replace
@@ -23,7 +21,7 @@ from janua_server.accounts import links
 from janua_server.accounts import policy as password_policy
 from janua_server.accounts import service as accounts
 from janua_server.contract.models import Action, Session, SessionList, TokenPair, User
-from janua_server.core import audit, pagination, passwords
+from janua_server.core import audit, pagination, passwords, secret_tokens
 from janua_server.core.audit import Origin
 from janua_server.core.db import utcnow
 from janua_server.core.errors import authentication_error, not_found, token_error
@@ -34,8 +32,6 @@ from janua_server.sessions import lockout
 from janua_server.sessions.tables import auth_sessions, refresh_tokens
 
 log = logging.getLogger("janua.sessions")
-
-REFRESH_TOKEN_BYTES = 32  # 256 bits
 
 
 @dataclass(frozen=True)
@@ -56,11 +52,6 @@ class Principal:
 
 def _origin(client: ClientInfo | None) -> Origin:
     return Origin(client.ip, client.user_agent) if client is not None else Origin()
-
-
-def _hash_refresh_token(token: str) -> str:
-    # A 256-bit random token needs no slow hash: SHA-256 is preimage-resistant at that entropy.
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _revoked_key(session_id: uuid.UUID | str) -> str:
@@ -91,12 +82,12 @@ async def _issue_pair(
     rt: Runtime, conn: AsyncConnection, user_id: uuid.UUID, session_id: uuid.UUID, now: dt.datetime
 ) -> TokenPair:
     refresh_ttl = dt.timedelta(days=rt.settings.refresh_token_expire_days)
-    refresh_token = secrets.token_urlsafe(REFRESH_TOKEN_BYTES)
+    refresh_token = secret_tokens.new_token()
     await conn.execute(
         insert(refresh_tokens).values(
             id=uuid.uuid4(),
             session_id=session_id,
-            token_hash=_hash_refresh_token(refresh_token),
+            token_hash=secret_tokens.digest(refresh_token),
             created_at=now,
             expires_at=now + refresh_ttl,
         )
@@ -192,7 +183,7 @@ async def login(
 
 
 async def refresh(rt: Runtime, refresh_token: str, client: ClientInfo | None = None) -> TokenPair:
-    token_hash = _hash_refresh_token(refresh_token)
+    token_hash = secret_tokens.digest(refresh_token)
     now = utcnow()
     reused_session: uuid.UUID | None = None
     async with rt.db.transaction() as conn:
@@ -298,7 +289,7 @@ async def _rotate_in_one_statement(
     rt: Runtime, conn: AsyncConnection, token_hash: str, now: dt.datetime
 ) -> tuple[bool, TokenPair | None]:
     refresh_ttl = dt.timedelta(days=rt.settings.refresh_token_expire_days)
-    successor = secrets.token_urlsafe(REFRESH_TOKEN_BYTES)
+    successor = secret_tokens.new_token()
     row = (
         await conn.execute(
             _ROTATE_POSTGRES,
@@ -306,7 +297,7 @@ async def _rotate_in_one_statement(
                 "now": now,
                 "old_hash": token_hash,
                 "new_id": uuid.uuid4(),
-                "new_hash": _hash_refresh_token(successor),
+                "new_hash": secret_tokens.digest(successor),
                 "new_expires_at": now + refresh_ttl,
             },
         )
@@ -379,23 +370,30 @@ def _verify(rt: Runtime, access_token: str) -> Principal:
     return principal
 
 
+def _profiles_cached(rt: Runtime) -> bool:
+    # With a shared store its revocation marks are authoritative, so `GET /me` may serve the
+    # profile from it. The in-process store loses its marks on restart: there the session row
+    # in the database stays the source of truth.
+    return rt.store.backend != "memory"
+
+
 async def authenticate(rt: Runtime, access_token: str) -> Principal:
     principal = _verify(rt, access_token)
-    revoked, profile = await rt.store.get_many(
-        [_revoked_key(principal.session_id), accounts.user_cache_key(principal.user_id)]
-    )
+    keys = [_revoked_key(principal.session_id)]
+    if _profiles_cached(rt):
+        keys.append(accounts.user_cache_key(principal.user_id))
+    revoked, *profile = await rt.store.get_many(keys)
     if revoked is not None:
         raise token_error("The session of this access token has ended.")
-    return replace(principal, cached_profile=profile) if profile is not None else principal
+    if profile and profile[0] is not None:
+        return replace(principal, cached_profile=profile[0])
+    return principal
 
 
 async def current_user(rt: Runtime, principal: Principal) -> User:
-    """The user behind an access token, if its session is still live in the database (the
-    source of truth even when the store lost its revocation marks, e.g. after a restart)."""
-    cache_key = accounts.user_cache_key(principal.user_id)
-    if rt.store.backend != "memory" and principal.cached_profile is not None:
-        # With a shared store, revocation marks (checked in `authenticate`) are authoritative,
-        # so the profile may come from the store: no database round trip on the hot path.
+    """The user behind an access token: from the profile `authenticate` fetched with the
+    revocation check, else from the database, only if the session row is still live."""
+    if principal.cached_profile is not None:
         return User.model_validate_json(principal.cached_profile)
     session_is_live = exists().where(
         auth_sessions.c.id == principal.session_id,
@@ -407,8 +405,12 @@ async def current_user(rt: Runtime, principal: Principal) -> User:
         user = await accounts.get_user(conn, principal.user_id, provided=session_is_live)
     if user is None:
         raise token_error("The session of this access token has ended.")
-    if rt.store.backend != "memory":
-        await rt.store.set(cache_key, user.model_dump_json().encode(), accounts.USER_CACHE_SECONDS)
+    if _profiles_cached(rt):
+        await rt.store.set(
+            accounts.user_cache_key(user.id),
+            user.model_dump_json().encode(),
+            accounts.USER_CACHE_SECONDS,
+        )
     return user
 
 
@@ -470,40 +472,42 @@ async def revoke_session(
 
 
 async def revoke_all_sessions(rt: Runtime, user_id: uuid.UUID) -> None:
-    """End every session of the user (after a password reset): rows first, then the marks
-    that stop their access tokens at once."""
-    now = utcnow()
-    async with rt.db.transaction() as conn:
-        live = (
-            await conn.execute(
-                select(auth_sessions.c.id).where(
-                    auth_sessions.c.user_id == user_id, auth_sessions.c.revoked_at.is_(None)
-                )
-            )
-        ).all()
-        for row in live:
-            await _revoke_session_row(conn, row.id, now)
-    for row in live:
-        await _mark_revoked(rt, row.id)
+    """End every session of the user (after a password reset, which is audited itself)."""
+    await _end_sessions(rt, user_id, keep=None, audited_as=None)
 
 
 async def revoke_other_sessions(
     rt: Runtime, principal: Principal, client: ClientInfo | None = None
 ) -> None:
+    await _end_sessions(
+        rt, principal.user_id, keep=principal.session_id, audited_as=(principal, client)
+    )
+
+
+async def _end_sessions(
+    rt: Runtime,
+    user_id: uuid.UUID,
+    *,
+    keep: uuid.UUID | None,
+    audited_as: tuple[Principal, ClientInfo | None] | None,
+) -> None:
+    """Revoke the user's live sessions but `keep`: rows in one statement, then the store marks
+    that stop their access tokens at once."""
+    condition = [auth_sessions.c.user_id == user_id, auth_sessions.c.revoked_at.is_(None)]
+    if keep is not None:
+        condition.append(auth_sessions.c.id != keep)
     async with rt.db.transaction() as conn:
         revoked = (
             await conn.execute(
                 update(auth_sessions)
-                .where(
-                    auth_sessions.c.user_id == principal.user_id,
-                    auth_sessions.c.id != principal.session_id,
-                    auth_sessions.c.revoked_at.is_(None),
-                )
+                .where(*condition)
                 .values(revoked_at=utcnow())
                 .returning(auth_sessions.c.id)
             )
         ).all()
-        for row in revoked:
-            await _record_revoked(conn, principal, row.id, client, "others_revoked")
+        if audited_as is not None:
+            principal, client = audited_as
+            for row in revoked:
+                await _record_revoked(conn, principal, row.id, client, "others_revoked")
     for row in revoked:
         await _mark_revoked(rt, row.id)
