@@ -122,7 +122,7 @@ def e2e(session: nox.Session) -> None:
     ):
         mail_dir = Path(spool)
         database_url = pg.create_database("janua_e2e")
-        session.run(str(Path(PY).parent / "janua"), "migrate", env={"DATABASE_URL": database_url})
+        services.migrate(database_url)
         server_env = {
             "DATABASE_URL": database_url,
             "REDIS_URL": redis.url,

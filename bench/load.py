@@ -76,9 +76,7 @@ def backend_env(name: str) -> Iterator[dict[str, str]]:
         return
     with services.postgres() as pg, services.redis() as redis:
         url = pg.create_database("janua_bench")
-        janua = str(Path(sys.executable).parent / "janua")
-        migrate_env = {**os.environ, "DATABASE_URL": url}
-        subprocess.run([janua, "migrate"], env=migrate_env, check=True, capture_output=True)
+        services.migrate(url)
         yield {"DATABASE_URL": url, "REDIS_URL": redis.url}
 
 

@@ -22,7 +22,7 @@ from janua_server.tables import account_tokens
 from sqlalchemy import select, update
 from support import smtp
 from support.services import free_port
-from support.users import PASSWORD, register, unique_email
+from support.users import PASSWORD, bearer, register, unique_email
 
 PUBLIC_APP_URL = "https://app.janua.test"
 NEW_PASSWORD = "a completely new passphrase"
@@ -47,10 +47,6 @@ async def app(settings: Settings, open_client) -> AsyncIterator[tuple[httpx.Asyn
     opened = open_client(settings)
     async with opened as http:
         yield http, opened.app.state.runtime
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def token_of(link: str) -> str:

@@ -5,11 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import httpx
-from support.users import PASSWORD, register, unique_email
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
+from support.users import PASSWORD, bearer, register, unique_email
 
 
 async def test_register_login_me_refresh_logout(client: httpx.AsyncClient) -> None:

@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import httpx
-from support.users import PASSWORD, register, unique_email
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
+from support.users import PASSWORD, bearer, register, unique_email
 
 
 async def sign_in(client: httpx.AsyncClient, email: str, agent: str) -> dict:

@@ -3,31 +3,15 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
-import uuid
 from collections.abc import Callable
-from pathlib import Path
 
 import httpx
 
-PASSWORD = "correct horse battery staple"
-JANUA = str(Path(sys.executable).parent / "janua")
+from support.services import migrate
+from support.users import PASSWORD, bearer, unique_email
 
-
-def migrate(database_url: str) -> None:
-    subprocess.run(
-        [JANUA, "migrate"],
-        env={**os.environ, "DATABASE_URL": database_url},
-        check=True,
-        capture_output=True,
-    )
-
-
-def unique_email(prefix: str = "rel") -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:12]}@example.com"
+__all__ = ["PASSWORD", "bearer", "migrate", "unique_email"]
 
 
 def register(http: httpx.Client, email: str | None = None) -> dict:
@@ -40,10 +24,6 @@ def register(http: httpx.Client, email: str | None = None) -> dict:
 
 def login(http: httpx.Client, email: str) -> httpx.Response:
     return http.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def poll(

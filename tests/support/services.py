@@ -216,3 +216,13 @@ def janua_server(**env: str) -> Iterator[LiveServer]:
             yield LiveServer(base_url, data_dir, log_path)
         finally:
             _stop(proc)
+
+
+def migrate(database_url: str) -> None:
+    """`janua migrate` against `database_url`, as an operator runs it before PostgreSQL starts."""
+    subprocess.run(
+        [str(Path(sys.executable).parent / "janua"), "migrate"],
+        env={**os.environ, "DATABASE_URL": database_url},
+        check=True,
+        capture_output=True,
+    )

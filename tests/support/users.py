@@ -21,3 +21,7 @@ async def register(
     )
     assert response.status_code == 201, response.text
     return response.json()
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
