@@ -13,7 +13,8 @@ log() { printf 'bootstrap: %s\n' "$*" >&2; }
 
 apt_install() {
   # Debian packages the tests start for real: PostgreSQL and Redis servers, a JRE for
-  # openapi-generator (the Dart target).
+  # openapi-generator (the Dart target), and Chromium for the browser tests (Playwright drives
+  # the system browser; it cannot download its own here).
   local missing=()
   local have_pg=0
   { compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || command -v initdb >/dev/null; } && have_pg=1
@@ -23,6 +24,7 @@ apt_install() {
   fi
   command -v redis-server >/dev/null || missing+=(redis-server)
   command -v java >/dev/null || missing+=(default-jre-headless)
+  command -v chromium >/dev/null || missing+=(chromium)
   command -v runuser >/dev/null || missing+=(util-linux)
   if ((${#missing[@]})); then
     if [[ $(id -u) -ne 0 ]]; then

@@ -135,6 +135,7 @@ const (
 	ErrorCodeBADREQUEST          ErrorCode = "BAD_REQUEST"
 	ErrorCodeCONFLICTERROR       ErrorCode = "CONFLICT_ERROR"
 	ErrorCodeINTERNALERROR       ErrorCode = "INTERNAL_ERROR"
+	ErrorCodeMFAREQUIRED         ErrorCode = "MFA_REQUIRED"
 	ErrorCodeNOTFOUNDERROR       ErrorCode = "NOT_FOUND_ERROR"
 	ErrorCodeRATELIMITERROR      ErrorCode = "RATE_LIMIT_ERROR"
 	ErrorCodeTOKENERROR          ErrorCode = "TOKEN_ERROR"
@@ -153,6 +154,8 @@ func (e ErrorCode) Valid() bool {
 	case ErrorCodeCONFLICTERROR:
 		return true
 	case ErrorCodeINTERNALERROR:
+		return true
+	case ErrorCodeMFAREQUIRED:
 		return true
 	case ErrorCodeNOTFOUNDERROR:
 		return true
@@ -239,6 +242,45 @@ const (
 func (e JWKUse) Valid() bool {
 	switch e {
 	case JWKUseSig:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MfaMethod.
+const (
+	MfaMethodPasskey      MfaMethod = "passkey"
+	MfaMethodRecoveryCode MfaMethod = "recovery_code"
+	MfaMethodSms          MfaMethod = "sms"
+	MfaMethodTotp         MfaMethod = "totp"
+)
+
+// Valid indicates whether the value is a known member of the MfaMethod enum.
+func (e MfaMethod) Valid() bool {
+	switch e {
+	case MfaMethodPasskey:
+		return true
+	case MfaMethodRecoveryCode:
+		return true
+	case MfaMethodSms:
+		return true
+	case MfaMethodTotp:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MfaRequiredProblemStatus.
+const (
+	MfaRequiredProblemStatusN403 MfaRequiredProblemStatus = 403
+)
+
+// Valid indicates whether the value is a known member of the MfaRequiredProblemStatus enum.
+func (e MfaRequiredProblemStatus) Valid() bool {
+	switch e {
+	case MfaRequiredProblemStatusN403:
 		return true
 	default:
 		return false
@@ -434,6 +476,35 @@ type LoginRequest struct {
 	TokenTransport *TokenTransport `json:"token_transport,omitempty"`
 }
 
+// MfaMethod A second factor the user has enrolled.
+type MfaMethod string
+
+// MfaRequiredProblem Problem details (RFC 9457) for `MFA_REQUIRED`, with the half-finished sign-in.
+type MfaRequiredProblem struct {
+	// Code Stable machine-readable error code; SDKs map it to typed errors.
+	Code       ErrorCode   `json:"code"`
+	Detail     *string     `json:"detail,omitempty"`
+	MfaMethods []MfaMethod `json:"mfa_methods"`
+
+	// MfaToken Single-use and short-lived; accepted only by the second-factor endpoints. It grants
+	// nothing else: no profile, no tokens, no enrolment.
+	MfaToken string `json:"mfa_token"`
+
+	// MfaTokenExpiresIn Seconds until the `mfa_token` expires.
+	MfaTokenExpiresIn int                      `json:"mfa_token_expires_in"`
+	RequestId         *string                  `json:"request_id,omitempty"`
+	Status            MfaRequiredProblemStatus `json:"status"`
+
+	// Title Example: Second factor required
+	Title string `json:"title"`
+
+	// Type Example: urn:janua:problem:mfa-required
+	Type string `json:"type"`
+}
+
+// MfaRequiredProblemStatus defines model for MfaRequiredProblem.Status.
+type MfaRequiredProblemStatus int
+
 // OpenIDConfiguration OpenID Connect Discovery 1.0 section 3 / RFC 8414 section 2.
 type OpenIDConfiguration struct {
 	AuthorizationEndpoint            *string  `json:"authorization_endpoint,omitempty"`
@@ -620,6 +691,9 @@ type InvalidLinkToken = Problem
 // InvalidParameter RFC 9457 problem details with Janua's stable `code`.
 type InvalidParameter = Problem
 
+// MfaRequired Problem details (RFC 9457) for `MFA_REQUIRED`, with the half-finished sign-in.
+type MfaRequired = MfaRequiredProblem
+
 // PayloadTooLarge RFC 9457 problem details with Janua's stable `code`.
 type PayloadTooLarge = Problem
 
@@ -804,7 +878,9 @@ type ClientInterface interface {
 	// LoginUserWithBody Sign in with email and password
 	//
 	// Verifies the password and opens a session. A wrong password and an unknown email get the
-	// same answer.
+	// same answer. When the account has a second factor enrolled, no session is opened: the
+	// answer is 403 `MFA_REQUIRED` with a short-lived, single-use `mfa_token` that only the
+	// second-factor endpoints accept.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -814,7 +890,9 @@ type ClientInterface interface {
 	// LoginUser Sign in with email and password
 	//
 	// Verifies the password and opens a session. A wrong password and an unknown email get the
-	// same answer.
+	// same answer. When the account has a second factor enrolled, no session is opened: the
+	// answer is 403 `MFA_REQUIRED` with a short-lived, single-use `mfa_token` that only the
+	// second-factor endpoints accept.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -1089,7 +1167,9 @@ func (c *Client) ResendVerificationEmail(ctx context.Context, reqEditors ...Requ
 // LoginUserWithBody Sign in with email and password
 //
 // Verifies the password and opens a session. A wrong password and an unknown email get the
-// same answer.
+// same answer. When the account has a second factor enrolled, no session is opened: the
+// answer is 403 `MFA_REQUIRED` with a short-lived, single-use `mfa_token` that only the
+// second-factor endpoints accept.
 //
 // Takes any type of body and a specified content type.
 //
@@ -1109,7 +1189,9 @@ func (c *Client) LoginUserWithBody(ctx context.Context, contentType string, body
 // LoginUser Sign in with email and password
 //
 // Verifies the password and opens a session. A wrong password and an unknown email get the
-// same answer.
+// same answer. When the account has a second factor enrolled, no session is opened: the
+// answer is 403 `MFA_REQUIRED` with a short-lived, single-use `mfa_token` that only the
+// second-factor endpoints accept.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -2310,7 +2392,9 @@ type ClientWithResponsesInterface interface {
 	// LoginUserWithBodyWithResponse Sign in with email and password
 	//
 	// Verifies the password and opens a session. A wrong password and an unknown email get the
-	// same answer.
+	// same answer. When the account has a second factor enrolled, no session is opened: the
+	// answer is 403 `MFA_REQUIRED` with a short-lived, single-use `mfa_token` that only the
+	// second-factor endpoints accept.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -2320,7 +2404,9 @@ type ClientWithResponsesInterface interface {
 	// LoginUserWithResponse Sign in with email and password
 	//
 	// Verifies the password and opens a session. A wrong password and an unknown email get the
-	// same answer.
+	// same answer. When the account has a second factor enrolled, no session is opened: the
+	// answer is 403 `MFA_REQUIRED` with a short-lived, single-use `mfa_token` that only the
+	// second-factor endpoints accept.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -2797,6 +2883,11 @@ type LoginUserResponse200Headers struct {
 	CacheControl *string
 }
 
+// LoginUserResponse403Headers the declared response headers of an HTTP 403 response for LoginUser
+type LoginUserResponse403Headers struct {
+	CacheControl *string
+}
+
 // LoginUserResponse429Headers the declared response headers of an HTTP 429 response for LoginUser
 type LoginUserResponse429Headers struct {
 	RateLimitLimit     *int
@@ -2819,6 +2910,8 @@ type LoginUserResponse struct {
 	ApplicationproblemJSON400 *BadRequest
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
 	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *MfaRequired
 	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
 	ApplicationproblemJSON413 *PayloadTooLarge
 	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
@@ -2831,6 +2924,8 @@ type LoginUserResponse struct {
 	ApplicationproblemJSON503 *ServiceUnavailable
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *LoginUserResponse200Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *LoginUserResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *LoginUserResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
@@ -2850,6 +2945,11 @@ func (r LoginUserResponse) GetApplicationproblemJSON400() *BadRequest {
 // GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
 func (r LoginUserResponse) GetApplicationproblemJSON401() *Problem {
 	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r LoginUserResponse) GetApplicationproblemJSON403() *MfaRequired {
+	return r.ApplicationproblemJSON403
 }
 
 // GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
@@ -4142,7 +4242,9 @@ func (c *ClientWithResponses) ResendVerificationEmailWithResponse(ctx context.Co
 // LoginUserWithBodyWithResponse Sign in with email and password
 //
 // Verifies the password and opens a session. A wrong password and an unknown email get the
-// same answer.
+// same answer. When the account has a second factor enrolled, no session is opened: the
+// answer is 403 `MFA_REQUIRED` with a short-lived, single-use `mfa_token` that only the
+// second-factor endpoints accept.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -4158,7 +4260,9 @@ func (c *ClientWithResponses) LoginUserWithBodyWithResponse(ctx context.Context,
 // LoginUserWithResponse Sign in with email and password
 //
 // Verifies the password and opens a session. A wrong password and an unknown email get the
-// same answer.
+// same answer. When the account has a second factor enrolled, no session is opened: the
+// answer is 403 `MFA_REQUIRED` with a short-lived, single-use `mfa_token` that only the
+// second-factor endpoints accept.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -4793,6 +4897,13 @@ func ParseLoginUserResponse(rsp *http.Response) (*LoginUserResponse, error) {
 		}
 		response.ApplicationproblemJSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest MfaRequired
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -4841,6 +4952,16 @@ func ParseLoginUserResponse(rsp *http.Response) (*LoginUserResponse, error) {
 			headers.CacheControl = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 403:
+		var headers LoginUserResponse403Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		response.Headers403 = &headers
 	case rsp.StatusCode == 429:
 		var headers LoginUserResponse429Headers
 		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {

@@ -120,7 +120,9 @@ export interface paths {
         /**
          * Sign in with email and password
          * @description Verifies the password and opens a session. A wrong password and an unknown email get the
-         *     same answer.
+         *     same answer. When the account has a second factor enrolled, no session is opened: the
+         *     answer is 403 `MFA_REQUIRED` with a short-lived, single-use `mfa_token` that only the
+         *     second-factor endpoints accept.
          */
         post: operations["loginUser"];
         delete?: never;
@@ -364,7 +366,7 @@ export interface components {
          * @description Stable machine-readable error code; SDKs map it to typed errors.
          * @enum {string}
          */
-        ErrorCode: "BAD_REQUEST" | "AUTHENTICATION_ERROR" | "TOKEN_ERROR" | "AUTHORIZATION_ERROR" | "NOT_FOUND_ERROR" | "CONFLICT_ERROR" | "VALIDATION_ERROR" | "RATE_LIMIT_ERROR" | "INTERNAL_ERROR";
+        ErrorCode: "BAD_REQUEST" | "AUTHENTICATION_ERROR" | "TOKEN_ERROR" | "AUTHORIZATION_ERROR" | "NOT_FOUND_ERROR" | "CONFLICT_ERROR" | "VALIDATION_ERROR" | "RATE_LIMIT_ERROR" | "INTERNAL_ERROR" | "MFA_REQUIRED";
         /** @description One invalid field of a request. */
         FieldError: {
             /**
@@ -396,6 +398,31 @@ export interface components {
             request_id?: string;
             /** @description Field errors, for `VALIDATION_ERROR`. */
             errors?: components["schemas"]["FieldError"][];
+        };
+        /**
+         * @description A second factor the user has enrolled.
+         * @enum {string}
+         */
+        MfaMethod: "totp" | "recovery_code" | "sms" | "passkey";
+        /** @description Problem details (RFC 9457) for `MFA_REQUIRED`, with the half-finished sign-in. */
+        MfaRequiredProblem: {
+            /** @example urn:janua:problem:mfa-required */
+            type: string;
+            /** @example Second factor required */
+            title: string;
+            /** @enum {integer} */
+            status: 403;
+            detail?: string;
+            code: components["schemas"]["ErrorCode"];
+            request_id?: string;
+            /**
+             * @description Single-use and short-lived; accepted only by the second-factor endpoints. It grants
+             *     nothing else: no profile, no tokens, no enrolment.
+             */
+            mfa_token: string;
+            /** @description Seconds until the `mfa_token` expires. */
+            mfa_token_expires_in: number;
+            mfa_methods: components["schemas"]["MfaMethod"][];
         };
         Health: {
             /** @enum {string} */
@@ -618,6 +645,35 @@ export interface components {
         };
     };
     responses: {
+        /**
+         * @description The password was right and the account has a second factor: finish the sign-in with the
+         *     `mfa_token` at one of the `mfa_methods`.
+         */
+        MfaRequired: {
+            headers: {
+                "Cache-Control": components["headers"]["NoStore"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "urn:janua:problem:mfa-required",
+                 *       "title": "Second factor required",
+                 *       "status": 403,
+                 *       "detail": "Finish signing in with a second factor.",
+                 *       "code": "MFA_REQUIRED",
+                 *       "request_id": "9f0c5b8e2a4d4c1b",
+                 *       "mfa_token": "5Jv0mJ0P0yq9l3cQhY0Qw9yq3rR4YbqJ8kQm3c1vF2E",
+                 *       "mfa_token_expires_in": 300,
+                 *       "mfa_methods": [
+                 *         "totp",
+                 *         "recovery_code"
+                 *       ]
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["MfaRequiredProblem"];
+            };
+        };
         /** @description The body is not valid JSON. */
         BadRequest: {
             headers: {
@@ -1153,6 +1209,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            403: components["responses"]["MfaRequired"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationError"];

@@ -28,6 +28,7 @@ class ErrorCode(StrEnum):
     VALIDATION_ERROR = "VALIDATION_ERROR"
     RATE_LIMIT_ERROR = "RATE_LIMIT_ERROR"
     INTERNAL_ERROR = "INTERNAL_ERROR"
+    MFA_REQUIRED = "MFA_REQUIRED"
 
 
 class FieldError(BaseModel):
@@ -66,6 +67,34 @@ class Problem(BaseModel):
         list[FieldError] | None,
         Field(description="Field errors, for `VALIDATION_ERROR`."),
     ] = None
+
+
+class MfaMethod(StrEnum):
+    totp = "totp"
+    recovery_code = "recovery_code"
+    sms = "sms"
+    passkey = "passkey"
+
+
+class MfaRequiredProblem(BaseModel):
+    type: Annotated[StrictStr, Field(examples=["urn:janua:problem:mfa-required"])]
+    title: Annotated[StrictStr, Field(examples=["Second factor required"])]
+    status: Literal[403]
+    detail: StrictStr | None = None
+    code: ErrorCode
+    request_id: StrictStr | None = None
+    mfa_token: Annotated[
+        StrictStr,
+        Field(
+            description="Single-use and short-lived; accepted only by the second-factor endpoints. It grants\nnothing else: no profile, no tokens, no enrolment.\n",
+            max_length=128,
+            min_length=1,
+        ),
+    ]
+    mfa_token_expires_in: Annotated[
+        StrictInt, Field(description="Seconds until the `mfa_token` expires.", ge=1)
+    ]
+    mfa_methods: list[MfaMethod]
 
 
 class Health(BaseModel):

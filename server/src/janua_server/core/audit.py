@@ -33,6 +33,10 @@ audit_events = Table(
     Column("ip", String(45), nullable=True),
     Column("user_agent", String(512), nullable=True),
     Column("details", JSON, nullable=True),
+    # The organization the event happened in (its admins can read it) and what it acted on,
+    # as `kind:id` (e.g. `user:<uuid>`, `invitation:<uuid>`).
+    Column("organization_id", Uuid, nullable=True, index=True),
+    Column("target", String(128), nullable=True),
 )
 
 Outcome = Literal["success", "failure"]
@@ -55,6 +59,8 @@ async def record(
     outcome: Outcome = "success",
     actor_id: uuid.UUID | None = None,
     details: dict[str, Any] | None = None,
+    organization_id: uuid.UUID | None = None,
+    target: str | None = None,
 ) -> None:
     """Write one event. `details` must never hold secrets (tokens, passwords, codes)."""
     await conn.execute(
@@ -68,6 +74,8 @@ async def record(
             ip=origin.ip,
             user_agent=(origin.user_agent or "")[:512] or None,
             details=details,
+            organization_id=organization_id,
+            target=target,
         )
     )
     log.info("audit %s %s user=%s ip=%s", action, outcome, user_id, origin.ip)

@@ -5,6 +5,7 @@ framework default page.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -35,6 +36,7 @@ _TITLES = {
     ErrorCode.VALIDATION_ERROR: "Validation failed",
     ErrorCode.RATE_LIMIT_ERROR: "Too many requests",
     ErrorCode.INTERNAL_ERROR: "Internal error",
+    ErrorCode.MFA_REQUIRED: "Second factor required",
 }
 
 
@@ -50,6 +52,7 @@ class ApiError(Exception):
         title: str | None = None,
         errors: list[FieldError] | None = None,
         headers: Mapping[str, str] | None = None,
+        extensions: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(detail)
         self.status = status
@@ -58,6 +61,8 @@ class ApiError(Exception):
         self.title = title or _TITLES[code]
         self.errors = errors
         self.headers = dict(headers or {})
+        # RFC 9457 section 3.2 extension members, documented per problem type in the spec.
+        self.extensions = dict(extensions or {})
 
 
 def bad_request(detail: str, *, status: int = 400, title: str | None = None) -> ApiError:
@@ -74,6 +79,24 @@ def token_error(detail: str, *, bearer: bool = True) -> ApiError:
     # RFC 6750 section 3: a rejected bearer token gets a challenge naming the error.
     headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'} if bearer else {}
     return ApiError(401, ErrorCode.TOKEN_ERROR, detail, headers=headers)
+
+
+def authorization_error(detail: str) -> ApiError:
+    return ApiError(403, ErrorCode.AUTHORIZATION_ERROR, detail)
+
+
+def mfa_required(mfa_token: str, expires_in: int, methods: list[str]) -> ApiError:
+    return ApiError(
+        403,
+        ErrorCode.MFA_REQUIRED,
+        "Finish signing in with a second factor.",
+        headers={"Cache-Control": "no-store"},
+        extensions={
+            "mfa_token": mfa_token,
+            "mfa_token_expires_in": expires_in,
+            "mfa_methods": methods,
+        },
+    )
 
 
 def not_found(detail: str) -> ApiError:
@@ -111,8 +134,11 @@ def problem_response(request: Request, error: ApiError) -> Response:
         request_id=getattr(request.state, "request_id", None),
         errors=error.errors,
     )
+    body = problem.model_dump_json(exclude_none=True)
+    if error.extensions:
+        body = json.dumps(json.loads(body) | error.extensions, separators=(",", ":"))
     return Response(
-        problem.model_dump_json(exclude_none=True),
+        body,
         status_code=error.status,
         media_type=PROBLEM_JSON,
         headers=error.headers,

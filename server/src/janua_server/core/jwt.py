@@ -1,9 +1,11 @@
-"""Access tokens: RS256 JWTs carrying iss, sub, aud, exp, iat, jti and sid."""
+"""Access tokens: RS256 JWTs carrying iss, sub, aud, exp, iat, jti and sid, plus amr and
+auth_time (how and when the user signed in) and any domain claims."""
 
 from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,10 +48,26 @@ class TokenCodec:
     def _ring_with(self, kid: str) -> KeyRing:
         return self.keys.ring_with(kid) if isinstance(self.keys, KeyStore) else self.keys
 
-    def issue_access_token(self, *, subject: str, session_id: str) -> str:
+    def issue_access_token(
+        self,
+        *,
+        subject: str,
+        session_id: str,
+        amr: Sequence[str] = (),
+        auth_time: int | None = None,
+        extra_claims: Mapping[str, Any] | None = None,
+    ) -> str:
+        """`amr` (RFC 8176 method references) and `auth_time` say how and when the user signed
+        in; `extra_claims` carry domain claims (the active organization) and never override the
+        registered ones."""
         now = int(dt.datetime.now(dt.UTC).timestamp())
         key = self.keyring.current
-        claims = {
+        claims: dict[str, Any] = dict(extra_claims or {})
+        if amr:
+            claims["amr"] = list(amr)
+        if auth_time is not None:
+            claims["auth_time"] = auth_time
+        claims |= {
             "iss": self.issuer,
             "sub": subject,
             "aud": self.audience,

@@ -17,7 +17,9 @@ router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 sessions_router = APIRouter(prefix="/api/v1/sessions", tags=["sessions"])
 
 
-@router.post("/login", status_code=200, responses=documented(400, 401, 413, 415, 422, 429, 503))
+@router.post(
+    "/login", status_code=200, responses=documented(400, 401, 403, 413, 415, 422, 429, 503)
+)
 async def login_user(request: Request) -> Response:
     body, _ = await read_rate_limited(request, "login", LoginRequest)
     rt = get_runtime(request)
@@ -26,6 +28,7 @@ async def login_user(request: Request) -> Response:
         email=body.email,
         password=body.password,
         client=client_info(request, body.device_label),
+        token_transport=str(body.token_transport or "body"),
     )
     response = Response()
     tokens = transport.deliver(response, tokens, body.token_transport, rt.settings)

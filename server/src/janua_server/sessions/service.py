@@ -12,7 +12,9 @@ import datetime as dt
 import logging
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from sqlalchemy import exists, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -24,11 +26,12 @@ from janua_server.contract.models import Action, Session, SessionList, TokenPair
 from janua_server.core import audit, pagination, passwords, secret_tokens
 from janua_server.core.audit import Origin
 from janua_server.core.db import utcnow
-from janua_server.core.errors import authentication_error, not_found, token_error
+from janua_server.core.errors import authentication_error, mfa_required, not_found, token_error
 from janua_server.core.jwt import InvalidToken
 from janua_server.core.mailer import send_in_background
 from janua_server.core.runtime import Runtime
-from janua_server.sessions import lockout
+from janua_server.mfa import factors
+from janua_server.sessions import lockout, pending
 from janua_server.sessions.tables import auth_sessions, refresh_tokens
 
 log = logging.getLogger("janua.sessions")
@@ -58,9 +61,37 @@ def _revoked_key(session_id: uuid.UUID | str) -> str:
     return f"session-revoked:{session_id}"
 
 
+@dataclass(frozen=True)
+class SessionFacts:
+    """What every access token of a session says about it."""
+
+    user_id: uuid.UUID
+    session_id: uuid.UUID
+    amr: tuple[str, ...]
+    auth_time: dt.datetime
+    organization_id: uuid.UUID | None = None
+
+    @classmethod
+    def of_row(cls, row: Any) -> SessionFacts:
+        return cls(
+            user_id=row.user_id,
+            session_id=row.session_id,
+            amr=tuple(row.amr.split()),
+            auth_time=row.created_at,
+            organization_id=row.organization_id,
+        )
+
+
 async def start_session(
-    rt: Runtime, conn: AsyncConnection, user_id: uuid.UUID, client: ClientInfo
+    rt: Runtime,
+    conn: AsyncConnection,
+    user_id: uuid.UUID,
+    client: ClientInfo,
+    *,
+    amr: Sequence[str] = ("pwd",),
 ) -> TokenPair:
+    """A new sign-in. `amr` lists how the user proved who they are (RFC 8176: `pwd`, `otp`,
+    `sms`, `hwk`, `swk`, `mfa`)."""
     now = utcnow()
     session_id = uuid.uuid4()
     await conn.execute(
@@ -73,42 +104,57 @@ async def start_session(
             ip=client.ip,
             user_agent=(client.user_agent or "")[:512] or None,
             device_label=client.device_label,
+            amr=" ".join(amr),
         )
     )
-    return await _issue_pair(rt, conn, user_id, session_id, now)
+    facts = SessionFacts(user_id=user_id, session_id=session_id, amr=tuple(amr), auth_time=now)
+    return await _issue_pair(rt, conn, facts, now)
 
 
 async def _issue_pair(
-    rt: Runtime, conn: AsyncConnection, user_id: uuid.UUID, session_id: uuid.UUID, now: dt.datetime
+    rt: Runtime, conn: AsyncConnection, session: SessionFacts, now: dt.datetime
 ) -> TokenPair:
     refresh_ttl = dt.timedelta(days=rt.settings.refresh_token_expire_days)
     refresh_token = secret_tokens.new_token()
     await conn.execute(
         insert(refresh_tokens).values(
             id=uuid.uuid4(),
-            session_id=session_id,
+            session_id=session.session_id,
             token_hash=secret_tokens.digest(refresh_token),
             created_at=now,
             expires_at=now + refresh_ttl,
         )
     )
-    return _token_pair(rt, user_id, session_id, refresh_token, refresh_ttl)
+    return await _token_pair(rt, conn, session, refresh_token, refresh_ttl)
 
 
-def _token_pair(
+async def _token_pair(
     rt: Runtime,
-    user_id: uuid.UUID,
-    session_id: uuid.UUID,
+    conn: AsyncConnection,
+    session: SessionFacts,
     refresh_token: str,
     refresh_ttl: dt.timedelta,
 ) -> TokenPair:
+    access_token = rt.tokens.issue_access_token(
+        subject=str(session.user_id),
+        session_id=str(session.session_id),
+        amr=session.amr,
+        auth_time=int(session.auth_time.timestamp()),
+        extra_claims=await _domain_claims(conn, session),
+    )
     return TokenPair(
-        access_token=rt.tokens.issue_access_token(subject=str(user_id), session_id=str(session_id)),
+        access_token=access_token,
         token_type="Bearer",  # noqa: S106 - the RFC 6750 scheme name, not a secret
         expires_in=int(rt.tokens.ttl.total_seconds()),
         refresh_token=refresh_token,
         refresh_token_expires_in=int(refresh_ttl.total_seconds()),
     )
+
+
+async def _domain_claims(conn: AsyncConnection, session: SessionFacts) -> dict[str, Any]:
+    """Claims other domains add to a session's tokens, recomputed at every issue so a change
+    (a demotion, a removal) shows at the next refresh."""
+    return {}
 
 
 async def register(
@@ -138,8 +184,15 @@ async def register(
 
 
 async def login(
-    rt: Runtime, *, email: str, password: str, client: ClientInfo
+    rt: Runtime,
+    *,
+    email: str,
+    password: str,
+    client: ClientInfo,
+    token_transport: str = "body",  # noqa: S107 - a delivery mode, not a secret
 ) -> tuple[User, TokenPair]:
+    """Sign in with a password. With a second factor enrolled, raise 403 `MFA_REQUIRED` carrying
+    a pending sign-in (`pending.begin`) instead; `finish_pending_login` completes it."""
     policy = lockout.Policy.of(rt.settings)
     # A locked address is refused before its password is looked at, whether it has an account
     # or not: the answer reveals neither the password nor the account.
@@ -168,6 +221,25 @@ async def login(
                 )
         raise authentication_error("Invalid email or password.")
     assert account is not None
+    # The password was right: its failure count ends here, whatever the second factor does
+    # (wrong second-factor guesses have their own throttle).
+    await lockout.unlock(rt.store, email)
+    async with rt.db.connection() as conn:
+        methods = await factors.enrolled_methods(conn, account.id)
+    if methods:
+        if passwords.needs_rehash(account.password_hash):
+            async with rt.db.transaction() as conn:
+                await accounts.update_password_hash(
+                    conn, account.id, await passwords.hash_password(password)
+                )
+        mfa_token = await pending.begin(
+            rt,
+            account.id,
+            methods,
+            token_transport=token_transport,
+            device_label=client.device_label,
+        )
+        raise mfa_required(mfa_token, pending.PENDING_TTL_SECONDS, methods)
     async with rt.db.transaction() as conn:
         if passwords.needs_rehash(account.password_hash):
             await accounts.update_password_hash(
@@ -177,9 +249,31 @@ async def login(
         await audit.record(conn, Action.login_succeeded, user_id=account.id, origin=_origin(client))
         user = await accounts.get_user(conn, account.id)
     assert user is not None
-    # Consecutive failures end with a success.
-    await lockout.unlock(rt.store, email)
     return user, tokens
+
+
+async def finish_pending_login(
+    rt: Runtime, mfa_token: str, *, factor_amr: str, method: str, client: ClientInfo
+) -> tuple[User, TokenPair, pending.PendingLogin]:
+    """Open the session a pending sign-in was waiting for, once its second factor (`method`,
+    recorded in `amr` as `factor_amr`) has been verified by the caller. Single-use."""
+    claimed = await pending.take(rt, mfa_token)
+    client = replace(client, device_label=client.device_label or claimed.device_label)
+    async with rt.db.transaction() as conn:
+        tokens = await start_session(
+            rt, conn, claimed.user_id, client, amr=("pwd", factor_amr, "mfa")
+        )
+        await audit.record(
+            conn,
+            Action.login_succeeded,
+            user_id=claimed.user_id,
+            origin=_origin(client),
+            details={"second_factor": method},
+        )
+        user = await accounts.get_user(conn, claimed.user_id)
+    if user is None:  # deleted between the two steps
+        raise authentication_error("The account no longer exists.")
+    return user, tokens, claimed
 
 
 async def refresh(rt: Runtime, refresh_token: str, client: ClientInfo | None = None) -> TokenPair:
@@ -251,12 +345,18 @@ async def _rotate_stepwise(
                 auth_sessions.c.expires_at > now,
             )
             .values(last_seen_at=now)
-            .returning(auth_sessions.c.user_id)
+            .returning(
+                auth_sessions.c.id.label("session_id"),
+                auth_sessions.c.user_id,
+                auth_sessions.c.created_at,
+                auth_sessions.c.amr,
+                auth_sessions.c.organization_id,
+            )
         )
     ).first()
     if session is None:
         return True, None
-    return True, await _issue_pair(rt, conn, session.user_id, retired.session_id, now)
+    return True, await _issue_pair(rt, conn, SessionFacts.of_row(session), now)
 
 
 # The same three steps as `_rotate_stepwise` in one PostgreSQL statement: one round trip
@@ -273,13 +373,14 @@ _ROTATE_POSTGRES = text(
         WHERE auth_sessions.id = retired.session_id
           AND auth_sessions.revoked_at IS NULL
           AND auth_sessions.expires_at > :now
-        RETURNING auth_sessions.id AS session_id, auth_sessions.user_id
+        RETURNING auth_sessions.id AS session_id, auth_sessions.user_id,
+                  auth_sessions.created_at, auth_sessions.amr, auth_sessions.organization_id
     ), issued AS (
         INSERT INTO refresh_tokens (id, session_id, token_hash, created_at, expires_at)
         SELECT :new_id, live.session_id, :new_hash, :now, :new_expires_at FROM live
         RETURNING session_id
     )
-    SELECT retired.session_id, live.user_id
+    SELECT retired.session_id, live.user_id, live.created_at, live.amr, live.organization_id
     FROM retired LEFT JOIN live ON live.session_id = retired.session_id
     """
 )
@@ -306,7 +407,7 @@ async def _rotate_in_one_statement(
         return False, None
     if row.user_id is None:
         return True, None
-    return True, _token_pair(rt, row.user_id, row.session_id, successor, refresh_ttl)
+    return True, await _token_pair(rt, conn, SessionFacts.of_row(row), successor, refresh_ttl)
 
 
 async def logout(rt: Runtime, principal: Principal, client: ClientInfo | None = None) -> None:

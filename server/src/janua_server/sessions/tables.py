@@ -14,6 +14,11 @@ auth_sessions = Table(
     Column("ip", String(45), nullable=True),
     Column("user_agent", String(512), nullable=True),
     Column("device_label", String(100), nullable=True),
+    # How the user signed in (RFC 8176 `amr` values, space-separated): every token of the
+    # session carries it, and `created_at` is its `auth_time`.
+    Column("amr", String(64), nullable=False, server_default="pwd"),
+    # The organization the user chose to act in; its claims are recomputed at every refresh.
+    Column("organization_id", Uuid, nullable=True),
 )
 
 # One row per refresh token ever issued; a session's rows are its rotation family.

@@ -49,6 +49,8 @@ part 'model/jwk.dart';
 part 'model/jwks.dart';
 part 'model/link_token_request.dart';
 part 'model/login_request.dart';
+part 'model/mfa_method.dart';
+part 'model/mfa_required_problem.dart';
 part 'model/open_id_configuration.dart';
 part 'model/problem.dart';
 part 'model/refresh_request.dart';

@@ -214,6 +214,10 @@ class ApiClient {
           return LinkTokenRequest.fromJson(value);
         case 'LoginRequest':
           return LoginRequest.fromJson(value);
+        case 'MfaMethod':
+          return MfaMethodTypeTransformer().decode(value);
+        case 'MfaRequiredProblem':
+          return MfaRequiredProblem.fromJson(value);
         case 'OpenIDConfiguration':
           return OpenIDConfiguration.fromJson(value);
         case 'Problem':

@@ -59,6 +59,9 @@ String parameterToString(dynamic value) {
   if (value is ErrorCode) {
     return ErrorCodeTypeTransformer().encode(value).toString();
   }
+  if (value is MfaMethod) {
+    return MfaMethodTypeTransformer().encode(value).toString();
+  }
   if (value is TokenTransport) {
     return TokenTransportTypeTransformer().encode(value).toString();
   }

@@ -185,7 +185,7 @@ class AuthApi {
 
   /// Sign in with email and password
   ///
-  /// Verifies the password and opens a session. A wrong password and an unknown email get the same answer. 
+  /// Verifies the password and opens a session. A wrong password and an unknown email get the same answer. When the account has a second factor enrolled, no session is opened: the answer is 403 `MFA_REQUIRED` with a short-lived, single-use `mfa_token` that only the second-factor endpoints accept. 
   ///
   /// Note: This method returns the HTTP [Response].
   ///
@@ -220,7 +220,7 @@ class AuthApi {
 
   /// Sign in with email and password
   ///
-  /// Verifies the password and opens a session. A wrong password and an unknown email get the same answer. 
+  /// Verifies the password and opens a session. A wrong password and an unknown email get the same answer. When the account has a second factor enrolled, no session is opened: the answer is 403 `MFA_REQUIRED` with a short-lived, single-use `mfa_token` that only the second-factor endpoints accept. 
   ///
   /// Parameters:
   ///

@@ -22,6 +22,7 @@ enum ErrorCode {
   VALIDATION_ERROR._(r'VALIDATION_ERROR'),
   RATE_LIMIT_ERROR._(r'RATE_LIMIT_ERROR'),
   INTERNAL_ERROR._(r'INTERNAL_ERROR'),
+  MFA_REQUIRED._(r'MFA_REQUIRED'),
   ;
 
   /// Instantiate a new enum with the provided value.
@@ -90,6 +91,7 @@ class ErrorCodeTypeTransformer {
         case r'VALIDATION_ERROR': return ErrorCode.VALIDATION_ERROR;
         case r'RATE_LIMIT_ERROR': return ErrorCode.RATE_LIMIT_ERROR;
         case r'INTERNAL_ERROR': return ErrorCode.INTERNAL_ERROR;
+        case r'MFA_REQUIRED': return ErrorCode.MFA_REQUIRED;
         default:
           if (!allowNull) {
             throw ArgumentError('Unknown enum value to decode: $data');

@@ -25,6 +25,9 @@ from .jwk_use import JWKUse
 from .jwks import JWKS
 from .link_token_request import LinkTokenRequest
 from .login_request import LoginRequest
+from .mfa_method import MfaMethod
+from .mfa_required_problem import MfaRequiredProblem
+from .mfa_required_problem_status import MfaRequiredProblemStatus
 from .open_id_configuration import OpenIDConfiguration
 from .problem import Problem
 from .refresh_request import RefreshRequest
@@ -63,6 +66,9 @@ __all__ = (
     "JWKUse",
     "LinkTokenRequest",
     "LoginRequest",
+    "MfaMethod",
+    "MfaRequiredProblem",
+    "MfaRequiredProblemStatus",
     "OpenIDConfiguration",
     "Problem",
     "RefreshRequest",

@@ -8,6 +8,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.auth_response import AuthResponse
 from ...models.login_request import LoginRequest
+from ...models.mfa_required_problem import MfaRequiredProblem
 from ...models.problem import Problem
 from ...types import Response
 
@@ -33,7 +34,7 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> AuthResponse | Problem | None:
+) -> AuthResponse | MfaRequiredProblem | Problem | None:
     if response.status_code == 200:
         response_200 = AuthResponse.from_dict(response.json())
 
@@ -48,6 +49,11 @@ def _parse_response(
         response_401 = Problem.from_dict(response.json())
 
         return response_401
+
+    if response.status_code == 403:
+        response_403 = MfaRequiredProblem.from_dict(response.json())
+
+        return response_403
 
     if response.status_code == 413:
         response_413 = Problem.from_dict(response.json())
@@ -82,7 +88,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[AuthResponse | Problem]:
+) -> Response[AuthResponse | MfaRequiredProblem | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -95,11 +101,13 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: LoginRequest,
-) -> Response[AuthResponse | Problem]:
+) -> Response[AuthResponse | MfaRequiredProblem | Problem]:
     """Sign in with email and password
 
      Verifies the password and opens a session. A wrong password and an unknown email get the
-    same answer.
+    same answer. When the account has a second factor enrolled, no session is opened: the
+    answer is 403 `MFA_REQUIRED` with a short-lived, single-use `mfa_token` that only the
+    second-factor endpoints accept.
 
     Args:
         body (LoginRequest):
@@ -109,7 +117,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[AuthResponse | Problem]
+        Response[AuthResponse | MfaRequiredProblem | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -127,11 +135,13 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: LoginRequest,
-) -> AuthResponse | Problem | None:
+) -> AuthResponse | MfaRequiredProblem | Problem | None:
     """Sign in with email and password
 
      Verifies the password and opens a session. A wrong password and an unknown email get the
-    same answer.
+    same answer. When the account has a second factor enrolled, no session is opened: the
+    answer is 403 `MFA_REQUIRED` with a short-lived, single-use `mfa_token` that only the
+    second-factor endpoints accept.
 
     Args:
         body (LoginRequest):
@@ -141,7 +151,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        AuthResponse | Problem
+        AuthResponse | MfaRequiredProblem | Problem
     """
 
     return sync_detailed(
@@ -154,11 +164,13 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: LoginRequest,
-) -> Response[AuthResponse | Problem]:
+) -> Response[AuthResponse | MfaRequiredProblem | Problem]:
     """Sign in with email and password
 
      Verifies the password and opens a session. A wrong password and an unknown email get the
-    same answer.
+    same answer. When the account has a second factor enrolled, no session is opened: the
+    answer is 403 `MFA_REQUIRED` with a short-lived, single-use `mfa_token` that only the
+    second-factor endpoints accept.
 
     Args:
         body (LoginRequest):
@@ -168,7 +180,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[AuthResponse | Problem]
+        Response[AuthResponse | MfaRequiredProblem | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -184,11 +196,13 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: LoginRequest,
-) -> AuthResponse | Problem | None:
+) -> AuthResponse | MfaRequiredProblem | Problem | None:
     """Sign in with email and password
 
      Verifies the password and opens a session. A wrong password and an unknown email get the
-    same answer.
+    same answer. When the account has a second factor enrolled, no session is opened: the
+    answer is 403 `MFA_REQUIRED` with a short-lived, single-use `mfa_token` that only the
+    second-factor endpoints accept.
 
     Args:
         body (LoginRequest):
@@ -198,7 +212,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        AuthResponse | Problem
+        AuthResponse | MfaRequiredProblem | Problem
     """
 
     return (
