@@ -25,6 +25,9 @@ nox.options.sessions = [
     "reliability",
     "contract",
     "e2e",
+    "browser",
+    "react",
+    "interop",
     "sdk_checks",
 ]
 
@@ -81,10 +84,21 @@ def contract(session: nox.Session) -> None:
     """schemathesis against the live server (embedded default), every check, stateful links."""
     from support import services
 
+    # The admin operations are fuzzed as this bootstrapped admin (tests/contract/hooks.py).
+    admin = {
+        "email": "contract-admin@example.com",
+        "password": "contract-admin-" + os.urandom(8).hex(),
+    }
     # Rate limits off: a fuzzer on one IP is exactly what they stop, and every 429 would hide
     # a case. Their behaviour is tested in server/tests/test_abuse.py.
-    with services.janua_server(RATE_LIMIT_ENABLED="false") as live:
+    with services.janua_server(
+        RATE_LIMIT_ENABLED="false",
+        ADMIN_BOOTSTRAP_EMAIL=admin["email"],
+        ADMIN_BOOTSTRAP_PASSWORD=admin["password"],
+    ) as live:
         session.env["JANUA_BASE_URL"] = live.base_url
+        session.env["JANUA_ADMIN_EMAIL"] = admin["email"]
+        session.env["JANUA_ADMIN_PASSWORD"] = admin["password"]
         session.env["SCHEMATHESIS_HOOKS"] = "tests.contract.hooks"
         session.env["PYTHONPATH"] = str(ROOT)
         session.run(
@@ -108,12 +122,17 @@ def seed_args() -> list[str]:
 
 @nox.session
 def e2e(session: nox.Session) -> None:
-    """Each SDK's generated client runs the same scenario in its own test runner, against a
-    live server on PostgreSQL + Redis (the production shape)."""
+    """Each SDK runs the same scenario (tests/e2e/scenario.md) in its own test runner, against
+    a live server on PostgreSQL + Redis (the production shape)."""
+    import secrets
     import tempfile
 
     from support import services, smtp
 
+    # The platform admin of the scenario's admin step (tests/e2e/scenario.md, step 18): the
+    # server creates it at start-up (docs/admin.md), the suites sign in with it.
+    admin_email = "e2e-admin@example.com"
+    admin_password = f"e2e admin {secrets.token_urlsafe(24)}"
     with (
         tempfile.TemporaryDirectory(prefix="janua-e2e-mail-") as spool,
         services.postgres() as pg,
@@ -131,15 +150,76 @@ def e2e(session: nox.Session) -> None:
             # Four SDK suites sign up from one address within a minute; limits are proven in
             # server/tests/test_abuse.py and tests/reliability.
             "RATE_LIMIT_ENABLED": "false",
+            "ADMIN_BOOTSTRAP_EMAIL": admin_email,
+            "ADMIN_BOOTSTRAP_PASSWORD": admin_password,
         }
         with services.janua_server(**server_env) as live:
             session.env["JANUA_BASE_URL"] = live.base_url
+            session.env["JANUA_ADMIN_EMAIL"] = admin_email
+            session.env["JANUA_ADMIN_PASSWORD"] = admin_password
             # Every mail the server sends lands here as <n>.eml, for every SDK's suite to read.
             session.env["JANUA_MAIL_DIR"] = str(mail_dir)
             session.run(PY, "-m", "pytest", "sdks/python/tests", "tests/test_readme.py", "-q")
             session.run("npm", "test", "--prefix", "sdks/typescript", external=True)
             with session.chdir("sdks/go"):
                 session.run("go", "test", "-tags", "e2e", "-count=1", "./...", external=True)
+
+
+@nox.session
+def browser(session: nox.Session) -> None:
+    """Passkeys in Debian's headless Chromium (/usr/bin/chromium, driven by Playwright with a
+    virtual WebAuthn authenticator) against a live server at http://localhost; the test starts
+    its own server (tests/browser)."""
+    session.run(PY, "-m", "pytest", "tests/browser", "-q", *session.posargs)
+
+
+@nox.session
+def react(session: nox.Session) -> None:
+    """@janua/react: its unit tests (jsdom), then its Vite example app in Debian's headless
+    Chromium (Playwright, /usr/bin/chromium), against a live server (embedded default): sign up,
+    sign in, profile, organization switch, sign out."""
+    from support import services
+
+    # @janua/react links @janua/sdk from sdks/typescript (file:): build what it links.
+    session.run("npm", "run", "build", "--prefix", "sdks/typescript", external=True)
+    # One browser signs up and in within seconds; limits are tested in server/tests.
+    with services.janua_server(RATE_LIMIT_ENABLED="false") as live:
+        session.env["JANUA_BASE_URL"] = live.base_url
+        session.run("npm", "test", "--prefix", "sdks/react", external=True)
+
+
+@nox.session
+def interop(session: nox.Session) -> None:
+    """Janua as the OpenID Provider of three relying-party libraries nobody here wrote: authlib
+    (Python), openid-client (npm, OpenID-certified) and go-oidc + x/oauth2 (Go). Each signs in
+    through the hosted pages and uses every endpoint; clients are registered through the admin
+    API of a live server (embedded default, on http://localhost)."""
+    import json
+    import secrets
+    import tempfile
+
+    from interop import provision
+    from support import services
+
+    admin_password = secrets.token_urlsafe(24)
+    server_env = {
+        "ADMIN_BOOTSTRAP_EMAIL": "admin@example.com",
+        "ADMIN_BOOTSTRAP_PASSWORD": admin_password,
+        # Three suites sign in from one address within seconds; limits are tested elsewhere.
+        "RATE_LIMIT_ENABLED": "false",
+    }
+    with (
+        tempfile.TemporaryDirectory(prefix="janua-interop-") as tmp,
+        services.janua_server(public_host="localhost", **server_env) as live,
+    ):
+        config = provision.provision(live.base_url, "admin@example.com", admin_password)
+        path = Path(tmp) / "interop.json"
+        path.write_text(json.dumps(config))
+        session.env["JANUA_INTEROP_CONFIG"] = str(path)
+        session.run(PY, "-m", "pytest", "tests/interop/python", "-q", *session.posargs)
+        session.run("npm", "test", "--prefix", "tests/interop/node", external=True)
+        with session.chdir("tests/interop/go"):
+            session.run("go", "test", "-count=1", "./...", external=True)
 
 
 @nox.session

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import yaml
 
-from ._common import ROOT, SPEC, Target
+from ._common import ROOT, SPEC, Target, run
 from .targets import TARGETS
 
 
@@ -101,13 +101,26 @@ def main(argv: list[str] | None = None) -> int:
                     file=sys.stderr,
                 )
                 return 1
+            go_facade(targets, check=True)
             print(f"codegen: {len(targets)} targets match the spec")
             return 0
         for target in targets:
             dest = ROOT / target.output
             shutil.rmtree(dest, ignore_errors=True)
             shutil.copytree(fresh / target.output, dest)
+        go_facade(targets, check=False)
     return 0
+
+
+def go_facade(targets: list[Target], *, check: bool) -> None:
+    """The Go facade's methods (sdks/go/operations.gen.go) follow the Go wire layer. They live
+    next to hand-written files in package `janua` (Go methods must share their type's package),
+    so no target can own their folder: the Go module's own generator writes or checks the one
+    file, from the committed api.gen.go and bundled spec (both already checked above)."""
+    if not any(t.name == "go" for t in targets):
+        return
+    run("go", "run", "./internal/facadegen", *(["-check"] if check else []), cwd=ROOT / "sdks/go")
+    print("codegen: go-facade       -> sdks/go/operations.gen.go")
 
 
 if __name__ == "__main__":

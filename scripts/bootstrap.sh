@@ -2,6 +2,7 @@
 # Installs what the project needs on a fresh Debian machine; safe to run again (fast when done).
 #   scripts/bootstrap.sh server   # just the server, for `make run`
 #   scripts/bootstrap.sh all      # everything `make test` needs
+#   scripts/bootstrap.sh bench    # and what bench/oauth.py needs on top
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -68,11 +69,20 @@ case $what in
     python_env
     npm_ci codegen
     npm_ci sdks/typescript
+    npm_ci sdks/react          # links sdks/typescript (file:), so after it
+    npm_ci sdks/react/example
+    npm_ci tests/interop/node
     (cd codegen/gotools && go mod download)
     (cd sdks/go && go mod download)
+    (cd tests/interop/go && go mod download)
+    ;;
+  bench)
+    # What bench/ needs beyond `all`: panva's oidc-provider, which bench/oauth.py runs next to
+    # Janua (the benchmarks print numbers and are not part of `make test`).
+    npm_ci bench/oidc-provider
     ;;
   *)
-    log "usage: $0 server|all"
+    log "usage: $0 server|all|bench"
     exit 2
     ;;
 esac

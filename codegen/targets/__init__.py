@@ -1,10 +1,11 @@
 """Every codegen target, in the order they are reported. One module per output."""
 
-from . import dart, go, python_sdk, server_models, typescript
+from . import dart, go, python_facade, python_sdk, server_models, typescript
 
 TARGETS = [
     server_models.TARGET,
     python_sdk.TARGET,
+    python_facade.TARGET,
     typescript.TARGET,
     go.TARGET,
     dart.TARGET,

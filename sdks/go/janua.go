@@ -1,13 +1,24 @@
 // Package janua is the Go SDK for Janua, a self-hosted identity platform.
 //
-// The wire layer lives in package api and is generated from spec/openapi.yaml; this package
-// only gives it sensible defaults. Every call takes a context.Context, and error answers are
-// RFC 9457 problems decoded into api.Problem, whose Code field is stable.
+// New returns a Client whose fields group the spec's operations by tag (Client.Auth,
+// Client.Sessions, Client.Organizations, ...). It keeps the signed-in user's token pair and
+// refreshes it before it expires (and once after a 401 TOKEN_ERROR, one refresh shared by
+// concurrent calls), retries network errors, 429 and 503 with backoff, turns error answers
+// into typed errors (see Error), and walks cursor-paginated lists as iterators.
+//
+// Services that receive Janua access tokens check them with a Verifier (NewVerifier), or its
+// net/http Middleware.
+//
+// The wire layer lives in package api and is generated from spec/openapi.yaml; Client.API
+// gives it, and NewClient and Bearer remain for code written against it directly.
 package janua
+
+//go:generate go run ./internal/facadegen
 
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/janua-dev/janua/sdks/go/api"
@@ -34,3 +45,26 @@ func Bearer(accessToken string) api.RequestEditorFn {
 		return nil
 	}
 }
+
+// BasicAuth authenticates one call as an OAuth client (client_secret_basic, RFC 6749 section
+// 2.3.1: id and secret form-encoded), for the OAuth operations that take client credentials:
+//
+//	tok, err := client.OAuth.Token(ctx, body, janua.BasicAuth(clientID, clientSecret))
+func BasicAuth(clientID, clientSecret string) api.RequestEditorFn {
+	return func(_ context.Context, req *http.Request) error {
+		req.SetBasicAuth(url.QueryEscape(clientID), url.QueryEscape(clientSecret))
+		return nil
+	}
+}
+
+// Parameter types of the most used calls, named after the facade's methods.
+type (
+	// RegisterParams is the body of Client.Auth.Register.
+	RegisterParams = api.RegisterRequest
+	// LoginParams is the body of Client.Auth.Login.
+	LoginParams = api.LoginRequest
+	// UpdateMeParams is the body of Client.Auth.UpdateMe.
+	UpdateMeParams = api.UpdateUserRequest
+	// ListSessionsParams are the page size and cursor of Client.Sessions.List.
+	ListSessionsParams = api.ListSessionsParams
+)

@@ -29,8 +29,6 @@ from janua_server.settings import Settings
 from sqlalchemy import select
 from support.users import register
 
-LIFETIME = 15 * 60 + 5  # access-token lifetime + verification leeway
-
 
 async def rotate_with_cli(monkeypatch: pytest.MonkeyPatch, settings: Settings, ahead: int) -> str:
     """`janua keys rotate` as an operator runs it, with this test's settings in the env."""
@@ -97,11 +95,13 @@ async def test_rotation_publishes_first_signs_later_and_retires_the_old_key(
         assert await me(http, before) == 200
         assert await me(http, after) == 200
 
-        # The old key's last token dies at retired_at + lifetime + leeway; it leaves JWKS then.
+        # The old key's last token dies at retired_at + lifetime + leeway (the longest-lived
+        # token it signs: first-party or OAuth access token, or ID token); it leaves JWKS then.
         retired_at = rotated_at + 600
-        keys.clock = lambda: retired_at + LIFETIME - 30
+        lifetime = keys.token_lifetime
+        keys.clock = lambda: retired_at + lifetime - 30
         assert set(await jwks_kids(http)) == {old, new}
-        keys.clock = lambda: time.time() + 600 + LIFETIME + 30
+        keys.clock = lambda: time.time() + 600 + lifetime + 30
         assert await jwks_kids(http) == [new]
         with pytest.raises(InvalidToken, match="unknown signing key"):
             runtime_of(http).tokens.verify_access_token(before)

@@ -189,12 +189,13 @@ class LiveServer:
 
 
 @contextlib.contextmanager
-def janua_server(**env: str) -> Iterator[LiveServer]:
-    """`janua serve` in a subprocess on a free port, with a fresh data dir unless given."""
+def janua_server(public_host: str = "127.0.0.1", **env: str) -> Iterator[LiveServer]:
+    """`janua serve` in a subprocess on a free port, with a fresh data dir unless given.
+    `public_host` names it in BASE_URL (the OAuth suites use `localhost`, as browsers do)."""
     port = free_port()
     data_dir = Path(env.pop("DATA_DIR", "") or tempfile.mkdtemp(prefix="janua-data-"))
     log_path = data_dir / "server.log"
-    base_url = f"http://127.0.0.1:{port}"
+    base_url = f"http://{public_host}:{port}"
     full_env = {
         **os.environ,
         "DATA_DIR": str(data_dir),

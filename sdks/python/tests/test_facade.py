@@ -149,6 +149,22 @@ def test_refreshes_once_after_a_401_token_error(base_url: str, email: str) -> No
         assert client.token_store.get().refresh_token != tokens.refresh_token
 
 
+def test_refused_refresh_clears_the_tokens(base_url: str, email: str) -> None:
+    transport = Counting()
+    with janua.Janua(base_url, transport=transport) as client:
+        client.auth.register(email=email, password=PASSWORD)
+        stolen = expire(client)
+        with janua.Janua(base_url) as other:  # rotates it: the client's copy is now reused
+            other.auth.refresh(refresh_token=stolen)
+        with pytest.raises(janua.TokenError) as refused:
+            client.auth.me()
+        assert refused.value.status == 401
+        assert client.token_store.get() is None
+        with pytest.raises(janua.AuthenticationError):
+            client.auth.me()
+        assert transport.paths.count(REFRESH_PATH) == 1
+
+
 async def test_concurrent_calls_share_one_refresh(base_url: str, email: str) -> None:
     transport = AsyncCounting()
     async with janua.AsyncJanua(base_url, transport=transport) as client:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
 import logging
 from collections.abc import AsyncIterator
@@ -16,6 +18,10 @@ from swagger_ui_bundle import swagger_ui_path
 
 from janua_server import __version__
 from janua_server.accounts.router import router as accounts_router
+from janua_server.admin import service as admin_service
+from janua_server.admin.router import ROUTERS as admin_routers
+from janua_server.audit import service as audit_service
+from janua_server.audit.router import audit_logs_router
 from janua_server.audit.router import router as audit_router
 from janua_server.core.db import Database
 from janua_server.core.errors import install_error_handlers
@@ -26,27 +32,50 @@ from janua_server.core.mailer import create_mailer
 from janua_server.core.runtime import Runtime
 from janua_server.core.store import create_store
 from janua_server.health.router import router as health_router
+from janua_server.mfa.router import router as mfa_router
 from janua_server.migrations import upgrade_to_head
+from janua_server.oidc.clients.router import router as oauth_clients_router
+from janua_server.oidc.endpoints import router as oauth_endpoints_router
+from janua_server.oidc.front_channel import router as oauth_front_channel_router
 from janua_server.oidc.router import router as oidc_router
+from janua_server.organizations.router import ROUTERS as organizations_routers
+from janua_server.passkeys.router import router as passkeys_router
 from janua_server.sessions.router import router as auth_sessions_router
 from janua_server.sessions.router import sessions_router
 from janua_server.settings import Settings
+from janua_server.web.account_pages import router as account_pages_router
+from janua_server.web.oauth_pages import router as oauth_pages_router
 
 log = logging.getLogger("janua")
 
 ROUTERS = [
+    # First: the machine-to-machine hot path (token, introspection, userinfo); routes are
+    # matched in order, and a hundred misses cost more than the rest of such a request.
+    oauth_endpoints_router,
     health_router,
     oidc_router,
     accounts_router,
     audit_router,
     auth_sessions_router,
     sessions_router,
+    mfa_router,
+    passkeys_router,
+    *organizations_routers,
+    *admin_routers,
+    audit_logs_router,
+    oauth_front_channel_router,
+    oauth_clients_router,
 ]
 
 
 def build_keystore(settings: Settings) -> KeyStore:
     """The signing keys: the key directory, re-read when another process rotates."""
-    ttl = dt.timedelta(minutes=settings.access_token_expire_minutes)
+    # The longest-lived token a key signs: first-party or OAuth access tokens, or ID tokens.
+    ttl = max(
+        dt.timedelta(minutes=settings.access_token_expire_minutes),
+        dt.timedelta(seconds=settings.oauth_access_token_ttl_seconds),
+        dt.timedelta(seconds=settings.oauth_id_token_ttl_seconds),
+    )
     return KeyStore(
         settings.private_key_path,
         alg=settings.jwt_algorithm,
@@ -82,7 +111,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if settings.should_auto_migrate:
             # Alembic drives its own event loop; a worker thread keeps it off ours.
             await anyio.to_thread.run_sync(upgrade_to_head, settings.database_url)
+        # ADMIN_BOOTSTRAP_PASSWORD: the first platform admin, once (admin/service.py).
+        await admin_service.bootstrap(runtime)
+        # AUDIT_RETENTION_DAYS: now, then hourly, in every process (idempotent deletes).
+        retention = asyncio.create_task(audit_service.keep_retention(runtime))
         yield
+        retention.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await retention
         await runtime.db.close()
         await runtime.store.close()
 
@@ -101,6 +137,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
     app.state.api_routes = [route for router in ROUTERS for route in router.routes]
+    # The hosted sign-in, consent and sign-out pages: HTML for browsers, outside the contract.
+    app.include_router(oauth_pages_router)
+    # The self-service passkeys page (docs/passkeys.md): HTML over the public API.
+    app.include_router(account_pages_router)
     _mount_contract_docs(app)
     return app
 

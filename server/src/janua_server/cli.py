@@ -1,4 +1,5 @@
-"""`janua serve | migrate | users unlock | keys rotate | keys list`: the server's command line."""
+"""`janua serve | migrate | users unlock | create-admin | keys rotate | keys list`: the
+server's command line."""
 
 from __future__ import annotations
 
@@ -78,6 +79,122 @@ async def _unlock(redis_url: str, email: str) -> None:
         await lockout.unlock(store, email)
     finally:
         await store.close()
+
+
+# The password of `janua create-admin`, when not typed at the prompt (scripts, containers).
+ADMIN_PASSWORD_ENV = "JANUA_ADMIN_PASSWORD"  # noqa: S105 - a variable name, not a secret
+
+
+def _admin_password() -> str | None:
+    """From JANUA_ADMIN_PASSWORD, else typed twice at a prompt; never from argv, where `ps`
+    and shell history would show it."""
+    from_env = os.environ.get(ADMIN_PASSWORD_ENV)
+    if from_env:
+        return from_env
+    if not sys.stdin.isatty():
+        print(f"janua: set {ADMIN_PASSWORD_ENV} or run in a terminal", file=sys.stderr)
+        return None
+    import getpass
+
+    password = getpass.getpass("Password for the new admin: ")
+    if getpass.getpass("Repeat it: ") != password:
+        print("janua: the passwords differ", file=sys.stderr)
+        return None
+    return password
+
+
+def _create_admin(args: argparse.Namespace) -> int:
+    from janua_server.admin import service as admin
+
+    settings = Settings()
+    if args.promote:
+        user_id = asyncio.run(_with_database(settings, admin.promote, email=args.email, via="cli"))
+        if user_id is None:
+            print(f"janua: no account has the address {args.email}", file=sys.stderr)
+            return 1
+        print(f"janua: {args.email} is a platform admin now ({user_id})")
+        return 0
+    password = _admin_password()
+    if password is None:
+        return 1
+    try:
+        user_id = asyncio.run(
+            _with_database(
+                settings,
+                admin.create_admin,
+                settings=settings,
+                email=args.email,
+                password=password,
+                name=args.name,
+                via="cli",
+            )
+        )
+    except admin.BootstrapRefused as exc:
+        print(f"janua: {exc}", file=sys.stderr)
+        return 1
+    if user_id is None:
+        print(f"janua: {args.email} is a platform admin already; nothing changed")
+        return 0
+    print(f"janua: created platform admin {args.email} ({user_id})")
+    return 0
+
+
+def _clients_create(args: argparse.Namespace) -> int:
+    """Register an OAuth client and print its secret, the only time it is shown."""
+    from pydantic import ValidationError
+
+    from janua_server.contract.models import CreateOAuthClientRequest
+    from janua_server.core.audit import Origin
+    from janua_server.core.errors import ApiError
+    from janua_server.oidc.clients import service as clients
+
+    wanted = {
+        "name": args.name,
+        "token_endpoint_auth_method": "none" if args.public else args.auth_method,
+        "redirect_uris": args.redirect_uri or [],
+        "post_logout_redirect_uris": args.post_logout_redirect_uri or [],
+        "first_party": args.first_party,
+    }
+    if args.grant_type:
+        wanted["grant_types"] = args.grant_type
+    if args.scope:
+        wanted["scopes"] = args.scope
+    try:
+        body = CreateOAuthClientRequest.model_validate(wanted)
+        created = asyncio.run(
+            _with_database(
+                Settings(),
+                clients.register,
+                body=body,
+                actor_id=None,
+                origin=Origin(user_agent="janua-cli"),
+            )
+        )
+    except ValidationError as exc:
+        for error in exc.errors(include_url=False, include_input=False):
+            print(f"janua: {'.'.join(map(str, error['loc']))}: {error['msg']}", file=sys.stderr)
+        return 1
+    except ApiError as exc:
+        for error in exc.errors or []:
+            print(f"janua: {error.pointer}: {error.detail}", file=sys.stderr)
+        if not exc.errors:
+            print(f"janua: {exc.detail}", file=sys.stderr)
+        return 1
+    print(f"client_id:     {created.client_id}")
+    if created.client_secret is not None:
+        print(f"client_secret: {created.client_secret}")
+        print("janua: the secret is shown this once; Janua keeps only its SHA-256 digest")
+    return 0
+
+
+async def _with_database(config: Settings, action, **kwargs):
+    from janua_server.core.db import Database
+
+    db = Database(config.database_url)
+    try:
+        return await action(db, **kwargs)
+    finally:
+        await db.close()
 
 
 def _keys_rotate(_args: argparse.Namespace) -> int:
@@ -166,6 +283,54 @@ def main(argv: list[str] | None = None) -> int:
     )
     unlock.add_argument("email", help="the address, in any case or Unicode form")
     unlock.set_defaults(func=_users_unlock)
+
+    create_admin = commands.add_parser(
+        "create-admin",
+        help=f"create a platform admin (password from {ADMIN_PASSWORD_ENV} or a prompt)",
+    )
+    create_admin.add_argument("--email", required=True, help="the admin's email address")
+    create_admin.add_argument("--name", help="the admin's display name")
+    create_admin.add_argument(
+        "--promote",
+        action="store_true",
+        help="make the existing account of --email a platform admin instead (no password)",
+    )
+    create_admin.set_defaults(func=_create_admin)
+
+    oauth_clients = commands.add_parser("clients", help="manage OAuth clients")
+    clients_commands = oauth_clients.add_subparsers(dest="clients_command", required=True)
+    clients_create = clients_commands.add_parser(
+        "create", help="register an OAuth client and print its secret (shown once)"
+    )
+    clients_create.add_argument("--name", required=True, help="shown on the consent page")
+    clients_create.add_argument(
+        "--public", action="store_true", help="a public client (SPA, native app): no secret, PKCE"
+    )
+    clients_create.add_argument(
+        "--auth-method",
+        choices=["client_secret_basic", "client_secret_post"],
+        default="client_secret_basic",
+        help="how a confidential client authenticates (default client_secret_basic)",
+    )
+    clients_create.add_argument("--redirect-uri", action="append", help="repeat for several")
+    clients_create.add_argument(
+        "--post-logout-redirect-uri", action="append", help="repeat for several"
+    )
+    clients_create.add_argument(
+        "--grant-type",
+        action="append",
+        choices=["authorization_code", "refresh_token", "client_credentials"],
+        help="repeat for several (default authorization_code and refresh_token)",
+    )
+    clients_create.add_argument(
+        "--scope",
+        action="append",
+        help="repeat for several (default openid profile email offline_access)",
+    )
+    clients_create.add_argument(
+        "--first-party", action="store_true", help="skip the consent page for this client"
+    )
+    clients_create.set_defaults(func=_clients_create)
 
     keys = commands.add_parser("keys", help="manage the token signing keys")
     keys_commands = keys.add_subparsers(dest="keys_command", required=True)

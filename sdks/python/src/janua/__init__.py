@@ -1,7 +1,10 @@
 """Janua's Python SDK.
 
-`Janua` / `AsyncJanua` are the hand-written facade (keyword methods, typed errors, token
-refresh, retries, pagination); below them is the generated wire layer.
+`Janua` / `AsyncJanua` are the facade: one namespace per spec tag and one keyword-argument
+method per operation (generated from the spec into `janua._generated_facade`), over shared
+machinery for typed errors, token refresh, retries and pagination (`janua._client`).
+`TokenVerifier` / `verify_token` check Janua access tokens in a service (`janua.fastapi` wraps
+them as a FastAPI dependency). Below all of it is the generated wire layer.
 
 The wire layer is generated from the API contract (`janua._generated`, by openapi-python-client);
 this module re-exports it under stable names. Each operation is a module with `sync`, `asyncio`,
@@ -25,6 +28,7 @@ from janua._errors import (
     ConflictError,
     FieldError,
     JanuaError,
+    MfaRequiredError,
     NetworkError,
     NotFoundError,
     RateLimitError,
@@ -33,15 +37,40 @@ from janua._errors import (
     ValidationError,
 )
 from janua._generated import models
-from janua._generated.api import auth, discovery, health, sessions
+from janua._generated.api import (
+    admin,
+    audit,
+    auth,
+    discovery,
+    health,
+    mfa,
+    oauth,
+    organizations,
+    passkeys,
+    sessions,
+    users,
+)
 from janua._generated.client import AuthenticatedClient, Client
 from janua._generated.errors import UnexpectedStatus
-from janua._generated.types import UNSET, Response
+from janua._generated.types import UNSET, Response, Unset
+from janua._verify import InvalidTokenError, TokenVerifier, verify_token
 
 __version__ = "0.1.0"
 
 # One module per operation: import them all so `auth.login_user` works without a second import.
-for _tag in (auth, discovery, health, sessions):
+for _tag in (
+    admin,
+    audit,
+    auth,
+    discovery,
+    health,
+    mfa,
+    oauth,
+    organizations,
+    passkeys,
+    sessions,
+    users,
+):
     for _operation in pkgutil.iter_modules(_tag.__path__):
         importlib.import_module(f"{_tag.__name__}.{_operation.name}")
 
@@ -55,9 +84,11 @@ __all__ = [
     "Client",
     "ConflictError",
     "FieldError",
+    "InvalidTokenError",
     "Janua",
     "JanuaError",
     "MemoryTokenStore",
+    "MfaRequiredError",
     "NetworkError",
     "NotFoundError",
     "RateLimitError",
@@ -65,13 +96,23 @@ __all__ = [
     "ServerError",
     "TokenError",
     "TokenStore",
+    "TokenVerifier",
     "Tokens",
     "UnexpectedStatus",
+    "Unset",
     "ValidationError",
     "__version__",
+    "admin",
+    "audit",
     "auth",
     "discovery",
     "health",
+    "mfa",
     "models",
+    "oauth",
+    "organizations",
+    "passkeys",
     "sessions",
+    "users",
+    "verify_token",
 ]

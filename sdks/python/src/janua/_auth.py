@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Generator
+from collections.abc import Generator, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from typing import Protocol, runtime_checkable
 
@@ -55,14 +56,24 @@ class MemoryTokenStore:
             self._tokens = tokens
 
 
-class BearerAuth(httpx.Auth):
-    """Sends the store's current access token (read when the request is sent)."""
+#: Extra headers of the facade call in progress (a method's `headers=`): set around the call,
+#: read when its request is sent. A context variable, so concurrent calls (threads, tasks) each
+#: see their own.
+CALL_HEADERS: ContextVar[Mapping[str, str] | None] = ContextVar("janua_call_headers", default=None)
 
-    def __init__(self, store: TokenStore) -> None:
+
+class BearerAuth(httpx.Auth):
+    """Sends the store's current access token (read when the request is sent), then the call's
+    extra headers. With no store (the client of public operations) only the extra headers."""
+
+    def __init__(self, store: TokenStore | None) -> None:
         self.store = store
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        tokens = self.store.get()
+        tokens = self.store.get() if self.store is not None else None
         if tokens is not None:
             request.headers["Authorization"] = f"Bearer {tokens.access_token}"
+        extra = CALL_HEADERS.get()
+        if extra:
+            request.headers.update(extra)
         yield request

@@ -1,9 +1,12 @@
-"""`Janua` and `AsyncJanua`: a hand-written facade over the generated client.
+"""`Janua` and `AsyncJanua`: the facade over the generated client.
 
-Keyword-argument methods grouped by tag (`client.auth.login(email=..., password=...)`), the
-generated models as results, typed errors (`janua.JanuaError` and subclasses), the token pair
-kept in a `TokenStore` and refreshed before expiry or once after a 401 TOKEN_ERROR (one refresh
-shared by concurrent callers), retries with backoff (`janua._retry`) and auto-paginating lists.
+The namespaces and their methods (`client.auth.login(email=..., password=...)`, one per spec
+operation, sync and async) are generated into `janua/_generated_facade/` from the spec and
+`sdks/python/operations.txt`. This module is the machinery every one of them goes through:
+typed errors (`janua.JanuaError` and subclasses), the token pair kept in a `TokenStore` and
+refreshed before expiry or once after a 401 TOKEN_ERROR (one refresh shared by concurrent
+callers; a refresh the server refuses clears the store, as the TypeScript client does),
+retries with backoff (`janua._retry`), extra per-call headers and auto-paginating lists.
 """
 
 from __future__ import annotations
@@ -12,43 +15,35 @@ import asyncio
 import json
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
-from typing import Any, TypeVar
-from uuid import UUID
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from typing import Any
 
 import httpx
 
-from janua._auth import BearerAuth, MemoryTokenStore, Tokens, TokenStore
+from janua._auth import CALL_HEADERS, BearerAuth, MemoryTokenStore, Tokens, TokenStore
 from janua._errors import NetworkError, TokenError, error_from_response
 from janua._generated import models
-from janua._generated.api.auth import (
-    change_password,
-    get_current_user,
-    list_my_audit_events,
-    login_user,
-    logout_user,
-    refresh_token,
-    register_user,
-    request_password_reset,
-    resend_verification_email,
-    reset_password,
-    update_current_user,
-    verify_email,
-)
-from janua._generated.api.discovery import get_jwks, get_openid_configuration
-from janua._generated.api.health import get_health, get_health_detailed
-from janua._generated.api.sessions import list_sessions, revoke_other_sessions, revoke_session
+from janua._generated.api.auth import refresh_token as refresh_token_op
 from janua._generated.client import AuthenticatedClient, Client
 from janua._generated.types import UNSET, Response, Unset
+from janua._generated_facade import AsyncJanuaNamespaces, JanuaNamespaces
 from janua._retry import AsyncRetryTransport, RetryTransport
 
-T = TypeVar("T")
 _OK = range(200, 300)
+_REDIRECT = range(300, 400)
 
 
 def _tokens_from(pair: models.TokenPair, previous_refresh: str | None = None) -> Tokens:
     refresh = pair.refresh_token if isinstance(pair.refresh_token, str) else previous_refresh
     return Tokens(pair.access_token, refresh, time.time() + pair.expires_in)
+
+
+def _token_pair(result: Any) -> models.TokenPair | None:
+    """The token pair of a sign-in answer (`AuthResponse.tokens`) or a bare `TokenPair`."""
+    if isinstance(result, models.TokenPair):
+        return result
+    tokens = getattr(result, "tokens", None)
+    return tokens if isinstance(tokens, models.TokenPair) else None
 
 
 def _problem_code(response: Response[Any]) -> str | None:
@@ -59,11 +54,36 @@ def _problem_code(response: Response[Any]) -> str | None:
     return body.get("code") if isinstance(body, dict) else None
 
 
-def _unwrap(response: Response[Any], also_ok: tuple[int, ...] = ()) -> Any:
+def _unwrap(response: Response[Any], also_ok: tuple[int, ...] = (), redirect: bool = False) -> Any:
     status = int(response.status_code)
+    if redirect and status in _REDIRECT:
+        return response.headers.get("location", "")
     if status in _OK or status in also_ok:
         return response.parsed
     raise error_from_response(status, httpx.Headers(response.headers), response.content)
+
+
+def _refused(exc: TokenError) -> bool:
+    """The server refused the refresh token itself (revoked, reused or expired): a 401/400
+    TOKEN_ERROR answer. Not a network error, 429 or 5xx, after which the tokens may still work,
+    nor the local "no refresh token" error (status None)."""
+    return exc.status in (400, 401)
+
+
+def _is_ours(presented: str | None, stored: Tokens | None) -> bool:
+    """Whether a refresh presented the stored sign-in's refresh token (None: the stored one, or
+    the cookie in cookie mode), so that its refusal ends that sign-in."""
+    return presented is None or (stored is not None and presented == stored.refresh_token)
+
+
+def _same_sign_in(now: Tokens | None, used: Tokens | None) -> bool:
+    """Whether the store still holds the pair a refresh started from (a custom store may not
+    round-trip `expires_at` exactly, so only the tokens count)."""
+    return (
+        now is not None
+        and used is not None
+        and (now.access_token, now.refresh_token) == (used.access_token, used.refresh_token)
+    )
 
 
 def _initial_tokens(access_token: str | None, refresh_token: str | None) -> Tokens | None:
@@ -74,16 +94,28 @@ def _initial_tokens(access_token: str | None, refresh_token: str | None) -> Toke
     return None
 
 
-def _opt(value: Any) -> Any:
-    return UNSET if value is None else value
+def _next_cursor(page: Any) -> Any:
+    cursor = getattr(page, "next_cursor", None)
+    return None if isinstance(cursor, Unset) else cursor
+
+
+def _refresh_body(body: Any, stored: Tokens | None, kw: Mapping[str, Any]) -> str | None:
+    """Fill the refresh request's token from the store; None when there is none to send."""
+    given = body.refresh_token if isinstance(body.refresh_token, str) else None
+    token = given or (stored.refresh_token if stored else None)
+    if token:
+        body.refresh_token = token
+    elif not isinstance(kw.get("x_csrf_token"), str):  # cookie mode sends no token in the body
+        raise TokenError("no refresh token to refresh with", status=None, code="TOKEN_ERROR")
+    return token
 
 
 # --------------------------------------------------------------------------------------------
 # Sync
 
 
-class Janua:
-    """Synchronous Janua client.
+class Janua(JanuaNamespaces):
+    """Synchronous Janua client: one namespace per spec tag, one method per operation.
 
     >>> client = Janua("http://localhost:4100")
     >>> client.auth.login(email="ada@example.com", password="...")
@@ -108,18 +140,15 @@ class Janua:
             self.token_store.set(initial)
         self._refresh_lock = threading.Lock()
 
-        def http(auth: httpx.Auth | None) -> httpx.Client:
+        def http(auth: httpx.Auth) -> httpx.Client:
             wrapped = RetryTransport(transport or httpx.HTTPTransport(), max_retries=max_retries)
             return httpx.Client(base_url=base_url, timeout=timeout, transport=wrapped, auth=auth)
 
-        self._public = Client(base_url=base_url).set_httpx_client(http(None))
+        self._public = Client(base_url=base_url).set_httpx_client(http(BearerAuth(None)))
         self._authed = AuthenticatedClient(base_url=base_url, token="").set_httpx_client(
             http(BearerAuth(self.token_store))
         )
-        self.auth = AuthResource(self)
-        self.sessions = SessionsResource(self)
-        self.health = HealthResource(self)
-        self.discovery = DiscoveryResource(self)
+        self._init_namespaces()
 
     def close(self) -> None:
         self._public.get_httpx_client().close()
@@ -131,22 +160,41 @@ class Janua:
     def __exit__(self, *args: object) -> None:
         self.close()
 
-    # -- plumbing ----------------------------------------------------------------------------
+    # -- the machinery of the generated namespaces ----------------------------------------------
 
-    def _send(self, op: Any, client: Client | AuthenticatedClient, kw: dict[str, Any]) -> Any:
+    def _send(
+        self,
+        op: Any,
+        client: Client | AuthenticatedClient,
+        headers: Mapping[str, str] | None,
+        kw: dict[str, Any],
+    ) -> Any:
+        context = CALL_HEADERS.set(headers)
         try:
             return op.sync_detailed(client=client, **kw)
         except httpx.TransportError as exc:
             raise NetworkError(f"network error: {exc!r}") from exc
+        finally:
+            CALL_HEADERS.reset(context)
 
-    def _call(self, op: Any, *, authed: bool = False, also_ok: tuple[int, ...] = (), **kw: Any):
-        if not authed:
-            return _unwrap(self._send(op, self._public, kw), also_ok)
+    def _call(
+        self,
+        op: Any,
+        *,
+        public: bool = False,
+        headers: Mapping[str, str] | None = None,
+        also_ok: tuple[int, ...] = (),
+        redirect: bool = False,
+        **kw: Any,
+    ) -> Any:
+        """Send one operation; its success body, or a typed `JanuaError`."""
+        if public:
+            return _unwrap(self._send(op, self._public, headers, kw), also_ok, redirect)
         tokens = self.token_store.get()
         if tokens is not None and tokens.expired and tokens.refresh_token:
             self._refresh_if(lambda cur: cur is not None and cur.expired)
         used = self.token_store.get()
-        response = self._send(op, self._authed, kw)
+        response = self._send(op, self._authed, headers, kw)
         if (
             int(response.status_code) == 401
             and used is not None
@@ -154,171 +202,77 @@ class Janua:
             and _problem_code(response) == "TOKEN_ERROR"
         ):
             self._refresh_if(lambda cur: cur is not None and cur.access_token == used.access_token)
-            response = self._send(op, self._authed, kw)
-        return _unwrap(response, also_ok)
+            if self.token_store.get() is None:  # signed out meanwhile (e.g. a refused refresh)
+                return _unwrap(response, also_ok, redirect)
+            response = self._send(op, self._authed, headers, kw)
+        return _unwrap(response, also_ok, redirect)
+
+    def _items(self, op: Any, **kw: Any) -> Iterator[Any]:
+        """Every item of a cursor-paginated list, fetching the next page when needed."""
+        cursor: Any = UNSET
+        while True:
+            page = self._call(op, cursor=cursor, **kw)
+            yield from page.data
+            cursor = _next_cursor(page)
+            if cursor is None:
+                return
+
+    def _store_tokens(self, result: Any) -> None:
+        pair = _token_pair(result)
+        if pair is not None:
+            current = self.token_store.get()
+            self.token_store.set(_tokens_from(pair, current.refresh_token if current else None))
+
+    def _clear_tokens(self) -> None:
+        self.token_store.set(None)
+
+    def _refresh_call(self, op: Any, *, body: Any, **kw: Any) -> models.TokenPair:
+        """`auth.refresh`: the stored refresh token unless one is given, under the refresh lock."""
+        with self._refresh_lock:
+            stored = self.token_store.get()
+            given = body.refresh_token if isinstance(body.refresh_token, str) else None
+            token = _refresh_body(body, stored, kw)
+            try:
+                pair: models.TokenPair = self._call(op, body=body, **kw)
+            except TokenError as exc:
+                if _is_ours(given, stored):
+                    self._forget_refused(exc, stored)
+                raise
+            self.token_store.set(_tokens_from(pair, token))
+            return pair
 
     def _refresh_if(self, needed: Callable[[Tokens | None], bool]) -> None:
         """Refresh unless another caller already did while this one waited for the lock."""
         with self._refresh_lock:
             if needed(self.token_store.get()):
-                self._refresh_locked(None)
+                self._refresh_locked()
 
-    def _refresh_locked(self, refresh_token: str | None) -> models.TokenPair:
+    def _refresh_locked(self) -> models.TokenPair:
         current = self.token_store.get()
-        token = refresh_token or (current.refresh_token if current else None)
+        token = current.refresh_token if current else None
         if not token:
             raise TokenError("no refresh token to refresh with", status=None, code="TOKEN_ERROR")
-        pair = self._call(refresh_token_op, body=models.RefreshRequest(refresh_token=token))
+        body = models.RefreshRequest(refresh_token=token)
+        try:
+            pair: models.TokenPair = self._call(refresh_token_op, public=True, body=body)
+        except TokenError as exc:
+            self._forget_refused(exc, current)
+            raise
         self.token_store.set(_tokens_from(pair, token))
         return pair
 
-    def _paginate(self, op: Any, limit: int | None) -> Iterator[Any]:
-        cursor: UUID | Unset = UNSET
-        while True:
-            page = self._call(op, authed=True, limit=_opt(limit), cursor=cursor)
-            yield from page.data
-            if page.next_cursor is None:
-                return
-            cursor = page.next_cursor
-
-
-refresh_token_op = refresh_token
-
-
-class AuthResource:
-    def __init__(self, client: Janua) -> None:
-        self._c = client
-
-    def register(
-        self,
-        *,
-        email: str,
-        password: str,
-        name: str | None = None,
-        device_label: str | None = None,
-        token_transport: models.TokenTransport | None = None,
-    ) -> models.AuthResponse:
-        body = models.RegisterRequest(
-            email=email,
-            password=password,
-            name=_opt(name),
-            device_label=_opt(device_label),
-            token_transport=_opt(token_transport),
-        )
-        result: models.AuthResponse = self._c._call(register_user, body=body)
-        self._c.token_store.set(_tokens_from(result.tokens))
-        return result
-
-    def login(
-        self,
-        *,
-        email: str,
-        password: str,
-        device_label: str | None = None,
-        token_transport: models.TokenTransport | None = None,
-    ) -> models.AuthResponse:
-        body = models.LoginRequest(
-            email=email,
-            password=password,
-            device_label=_opt(device_label),
-            token_transport=_opt(token_transport),
-        )
-        result: models.AuthResponse = self._c._call(login_user, body=body)
-        self._c.token_store.set(_tokens_from(result.tokens))
-        return result
-
-    def refresh(self, *, refresh_token: str | None = None) -> models.TokenPair:
-        """Rotate the token pair (the stored refresh token unless one is given)."""
-        with self._c._refresh_lock:
-            return self._c._refresh_locked(refresh_token)
-
-    def logout(self) -> None:
-        self._c._call(logout_user, authed=True)
-        self._c.token_store.set(None)
-
-    def me(self) -> models.User:
-        return self._c._call(get_current_user, authed=True)
-
-    def update_me(
-        self,
-        *,
-        name: str | Unset | None = UNSET,
-        locale: str | Unset | None = UNSET,
-        timezone: str | Unset | None = UNSET,
-        picture_url: str | Unset | None = UNSET,
-    ) -> models.User:
-        body = models.UpdateUserRequest(
-            name=name, locale=locale, timezone=timezone, picture_url=picture_url
-        )
-        return self._c._call(update_current_user, authed=True, body=body)
-
-    def verify_email(self, *, token: str) -> None:
-        self._c._call(verify_email, body=models.LinkTokenRequest(token=token))
-
-    def resend_verification_email(self) -> None:
-        self._c._call(resend_verification_email, authed=True)
-
-    def request_password_reset(self, *, email: str) -> None:
-        self._c._call(request_password_reset, body=models.ForgotPasswordRequest(email=email))
-
-    def reset_password(self, *, token: str, password: str) -> None:
-        body = models.ResetPasswordRequest(token=token, password=password)
-        self._c._call(reset_password, body=body)
-
-    def change_password(self, *, current_password: str, new_password: str) -> None:
-        body = models.ChangePasswordRequest(
-            current_password=current_password, new_password=new_password
-        )
-        self._c._call(change_password, authed=True, body=body)
-
-    def audit_events(self, *, limit: int | None = None) -> Iterator[models.AuditEvent]:
-        """Every audit event of the signed-in user, newest first, fetching pages as needed."""
-        return self._c._paginate(list_my_audit_events, limit)
-
-
-class SessionsResource:
-    def __init__(self, client: Janua) -> None:
-        self._c = client
-
-    def list(self, *, limit: int | None = None) -> Iterator[models.Session]:
-        """Every open session of the signed-in user, fetching pages (of `limit`) as needed."""
-        return self._c._paginate(list_sessions, limit)
-
-    def revoke(self, session_id: UUID | str) -> None:
-        self._c._call(revoke_session, authed=True, session_id=UUID(str(session_id)))
-
-    def revoke_others(self) -> None:
-        self._c._call(revoke_other_sessions, authed=True)
-
-
-class HealthResource:
-    def __init__(self, client: Janua) -> None:
-        self._c = client
-
-    def check(self) -> models.Health:
-        return self._c._call(get_health)
-
-    def detailed(self) -> models.HealthDetailed:
-        """The per-component report; returned (not raised) when the server answers 503."""
-        return self._c._call(get_health_detailed, also_ok=(503,))
-
-
-class DiscoveryResource:
-    def __init__(self, client: Janua) -> None:
-        self._c = client
-
-    def openid_configuration(self) -> models.OpenIDConfiguration:
-        return self._c._call(get_openid_configuration)
-
-    def jwks(self) -> models.JWKS:
-        return self._c._call(get_jwks)
+    def _forget_refused(self, exc: TokenError, used: Tokens | None) -> None:
+        """A refused refresh token will not get better: forget the dead sign-in (if the store
+        still holds it), so later calls fail at once instead of refreshing again."""
+        if _refused(exc) and _same_sign_in(self.token_store.get(), used):
+            self.token_store.set(None)
 
 
 # --------------------------------------------------------------------------------------------
 # Async
 
 
-class AsyncJanua:
+class AsyncJanua(AsyncJanuaNamespaces):
     """Asynchronous Janua client; same surface as `Janua`, with `await` (lists: `async for`)."""
 
     def __init__(
@@ -339,21 +293,18 @@ class AsyncJanua:
             self.token_store.set(initial)
         self._refresh_lock = asyncio.Lock()
 
-        def http(auth: httpx.Auth | None) -> httpx.AsyncClient:
+        def http(auth: httpx.Auth) -> httpx.AsyncClient:
             inner = transport or httpx.AsyncHTTPTransport()
             wrapped = AsyncRetryTransport(inner, max_retries=max_retries)
             return httpx.AsyncClient(
                 base_url=base_url, timeout=timeout, transport=wrapped, auth=auth
             )
 
-        self._public = Client(base_url=base_url).set_async_httpx_client(http(None))
+        self._public = Client(base_url=base_url).set_async_httpx_client(http(BearerAuth(None)))
         self._authed = AuthenticatedClient(base_url=base_url, token="").set_async_httpx_client(
             http(BearerAuth(self.token_store))
         )
-        self.auth = AsyncAuthResource(self)
-        self.sessions = AsyncSessionsResource(self)
-        self.health = AsyncHealthResource(self)
-        self.discovery = AsyncDiscoveryResource(self)
+        self._init_namespaces()
 
     async def close(self) -> None:
         await self._public.get_async_httpx_client().aclose()
@@ -365,22 +316,40 @@ class AsyncJanua:
     async def __aexit__(self, *args: object) -> None:
         await self.close()
 
-    async def _send(self, op: Any, client: Client | AuthenticatedClient, kw: dict[str, Any]) -> Any:
+    # -- the machinery of the generated namespaces ----------------------------------------------
+
+    async def _send(
+        self,
+        op: Any,
+        client: Client | AuthenticatedClient,
+        headers: Mapping[str, str] | None,
+        kw: dict[str, Any],
+    ) -> Any:
+        context = CALL_HEADERS.set(headers)
         try:
             return await op.asyncio_detailed(client=client, **kw)
         except httpx.TransportError as exc:
             raise NetworkError(f"network error: {exc!r}") from exc
+        finally:
+            CALL_HEADERS.reset(context)
 
     async def _call(
-        self, op: Any, *, authed: bool = False, also_ok: tuple[int, ...] = (), **kw: Any
+        self,
+        op: Any,
+        *,
+        public: bool = False,
+        headers: Mapping[str, str] | None = None,
+        also_ok: tuple[int, ...] = (),
+        redirect: bool = False,
+        **kw: Any,
     ) -> Any:
-        if not authed:
-            return _unwrap(await self._send(op, self._public, kw), also_ok)
+        if public:
+            return _unwrap(await self._send(op, self._public, headers, kw), also_ok, redirect)
         tokens = self.token_store.get()
         if tokens is not None and tokens.expired and tokens.refresh_token:
             await self._refresh_if(lambda cur: cur is not None and cur.expired)
         used = self.token_store.get()
-        response = await self._send(op, self._authed, kw)
+        response = await self._send(op, self._authed, headers, kw)
         if (
             int(response.status_code) == 401
             and used is not None
@@ -390,155 +359,64 @@ class AsyncJanua:
             await self._refresh_if(
                 lambda cur: cur is not None and cur.access_token == used.access_token
             )
-            response = await self._send(op, self._authed, kw)
-        return _unwrap(response, also_ok)
+            if self.token_store.get() is None:  # signed out meanwhile (e.g. a refused refresh)
+                return _unwrap(response, also_ok, redirect)
+            response = await self._send(op, self._authed, headers, kw)
+        return _unwrap(response, also_ok, redirect)
+
+    async def _items(self, op: Any, **kw: Any) -> AsyncIterator[Any]:
+        cursor: Any = UNSET
+        while True:
+            page = await self._call(op, cursor=cursor, **kw)
+            for item in page.data:
+                yield item
+            cursor = _next_cursor(page)
+            if cursor is None:
+                return
+
+    def _store_tokens(self, result: Any) -> None:
+        pair = _token_pair(result)
+        if pair is not None:
+            current = self.token_store.get()
+            self.token_store.set(_tokens_from(pair, current.refresh_token if current else None))
+
+    def _clear_tokens(self) -> None:
+        self.token_store.set(None)
+
+    async def _refresh_call(self, op: Any, *, body: Any, **kw: Any) -> models.TokenPair:
+        async with self._refresh_lock:
+            stored = self.token_store.get()
+            given = body.refresh_token if isinstance(body.refresh_token, str) else None
+            token = _refresh_body(body, stored, kw)
+            try:
+                pair: models.TokenPair = await self._call(op, body=body, **kw)
+            except TokenError as exc:
+                if _is_ours(given, stored):
+                    self._forget_refused(exc, stored)
+                raise
+            self.token_store.set(_tokens_from(pair, token))
+            return pair
 
     async def _refresh_if(self, needed: Callable[[Tokens | None], bool]) -> None:
         async with self._refresh_lock:
             if needed(self.token_store.get()):
-                await self._refresh_locked(None)
+                await self._refresh_locked()
 
-    async def _refresh_locked(self, refresh_token: str | None) -> models.TokenPair:
+    async def _refresh_locked(self) -> models.TokenPair:
         current = self.token_store.get()
-        token = refresh_token or (current.refresh_token if current else None)
+        token = current.refresh_token if current else None
         if not token:
             raise TokenError("no refresh token to refresh with", status=None, code="TOKEN_ERROR")
-        pair = await self._call(refresh_token_op, body=models.RefreshRequest(refresh_token=token))
+        body = models.RefreshRequest(refresh_token=token)
+        try:
+            pair: models.TokenPair = await self._call(refresh_token_op, public=True, body=body)
+        except TokenError as exc:
+            self._forget_refused(exc, current)
+            raise
         self.token_store.set(_tokens_from(pair, token))
         return pair
 
-    async def _paginate(self, op: Any, limit: int | None) -> AsyncIterator[Any]:
-        cursor: UUID | Unset = UNSET
-        while True:
-            page = await self._call(op, authed=True, limit=_opt(limit), cursor=cursor)
-            for item in page.data:
-                yield item
-            if page.next_cursor is None:
-                return
-            cursor = page.next_cursor
-
-
-class AsyncAuthResource:
-    def __init__(self, client: AsyncJanua) -> None:
-        self._c = client
-
-    async def register(
-        self,
-        *,
-        email: str,
-        password: str,
-        name: str | None = None,
-        device_label: str | None = None,
-        token_transport: models.TokenTransport | None = None,
-    ) -> models.AuthResponse:
-        body = models.RegisterRequest(
-            email=email,
-            password=password,
-            name=_opt(name),
-            device_label=_opt(device_label),
-            token_transport=_opt(token_transport),
-        )
-        result: models.AuthResponse = await self._c._call(register_user, body=body)
-        self._c.token_store.set(_tokens_from(result.tokens))
-        return result
-
-    async def login(
-        self,
-        *,
-        email: str,
-        password: str,
-        device_label: str | None = None,
-        token_transport: models.TokenTransport | None = None,
-    ) -> models.AuthResponse:
-        body = models.LoginRequest(
-            email=email,
-            password=password,
-            device_label=_opt(device_label),
-            token_transport=_opt(token_transport),
-        )
-        result: models.AuthResponse = await self._c._call(login_user, body=body)
-        self._c.token_store.set(_tokens_from(result.tokens))
-        return result
-
-    async def refresh(self, *, refresh_token: str | None = None) -> models.TokenPair:
-        async with self._c._refresh_lock:
-            return await self._c._refresh_locked(refresh_token)
-
-    async def logout(self) -> None:
-        await self._c._call(logout_user, authed=True)
-        self._c.token_store.set(None)
-
-    async def me(self) -> models.User:
-        return await self._c._call(get_current_user, authed=True)
-
-    async def update_me(
-        self,
-        *,
-        name: str | Unset | None = UNSET,
-        locale: str | Unset | None = UNSET,
-        timezone: str | Unset | None = UNSET,
-        picture_url: str | Unset | None = UNSET,
-    ) -> models.User:
-        body = models.UpdateUserRequest(
-            name=name, locale=locale, timezone=timezone, picture_url=picture_url
-        )
-        return await self._c._call(update_current_user, authed=True, body=body)
-
-    async def verify_email(self, *, token: str) -> None:
-        await self._c._call(verify_email, body=models.LinkTokenRequest(token=token))
-
-    async def resend_verification_email(self) -> None:
-        await self._c._call(resend_verification_email, authed=True)
-
-    async def request_password_reset(self, *, email: str) -> None:
-        body = models.ForgotPasswordRequest(email=email)
-        await self._c._call(request_password_reset, body=body)
-
-    async def reset_password(self, *, token: str, password: str) -> None:
-        body = models.ResetPasswordRequest(token=token, password=password)
-        await self._c._call(reset_password, body=body)
-
-    async def change_password(self, *, current_password: str, new_password: str) -> None:
-        body = models.ChangePasswordRequest(
-            current_password=current_password, new_password=new_password
-        )
-        await self._c._call(change_password, authed=True, body=body)
-
-    def audit_events(self, *, limit: int | None = None) -> AsyncIterator[models.AuditEvent]:
-        return self._c._paginate(list_my_audit_events, limit)
-
-
-class AsyncSessionsResource:
-    def __init__(self, client: AsyncJanua) -> None:
-        self._c = client
-
-    def list(self, *, limit: int | None = None) -> AsyncIterator[models.Session]:
-        return self._c._paginate(list_sessions, limit)
-
-    async def revoke(self, session_id: UUID | str) -> None:
-        await self._c._call(revoke_session, authed=True, session_id=UUID(str(session_id)))
-
-    async def revoke_others(self) -> None:
-        await self._c._call(revoke_other_sessions, authed=True)
-
-
-class AsyncHealthResource:
-    def __init__(self, client: AsyncJanua) -> None:
-        self._c = client
-
-    async def check(self) -> models.Health:
-        return await self._c._call(get_health)
-
-    async def detailed(self) -> models.HealthDetailed:
-        return await self._c._call(get_health_detailed, also_ok=(503,))
-
-
-class AsyncDiscoveryResource:
-    def __init__(self, client: AsyncJanua) -> None:
-        self._c = client
-
-    async def openid_configuration(self) -> models.OpenIDConfiguration:
-        return await self._c._call(get_openid_configuration)
-
-    async def jwks(self) -> models.JWKS:
-        return await self._c._call(get_jwks)
+    def _forget_refused(self, exc: TokenError, used: Tokens | None) -> None:
+        """See `Janua._forget_refused`."""
+        if _refused(exc) and _same_sign_in(self.token_store.get(), used):
+            self.token_store.set(None)

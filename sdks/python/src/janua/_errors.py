@@ -55,6 +55,34 @@ class AuthorizationError(JanuaError):
     """403 AUTHORIZATION_ERROR."""
 
 
+class MfaRequiredError(AuthorizationError):
+    """403 MFA_REQUIRED: the password was right and the account has a second factor.
+
+    Finish the sign-in with `client.mfa.verify_challenge(mfa_token=..., method=..., code=...)`
+    (or a passkey, `client.passkeys.login(..., mfa_token=...)`) using one of `mfa_methods`
+    before `mfa_token_expires_in` seconds have passed.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        mfa_token: str,
+        mfa_methods: list[str] | None = None,
+        mfa_token_expires_in: int | None = None,
+        **kw: Any,
+    ) -> None:
+        super().__init__(message, **kw)
+        self.mfa_token = mfa_token
+        self.mfa_methods: list[str] = mfa_methods or []
+        self.mfa_token_expires_in = mfa_token_expires_in
+
+    @property
+    def methods(self) -> list[str]:
+        """Alias of `mfa_methods`."""
+        return self.mfa_methods
+
+
 class NotFoundError(JanuaError):
     """404 NOT_FOUND_ERROR."""
 
@@ -121,9 +149,15 @@ def error_from_response(status: int, headers: httpx.Headers, content: bytes) -> 
     except ValueError:
         body = None
     problem = body if isinstance(body, dict) else {}
-    code = problem.get("code") if isinstance(problem.get("code"), str) else None
-    detail = problem.get("detail") if isinstance(problem.get("detail"), str) else None
-    title = problem.get("title") if isinstance(problem.get("title"), str) else None
+
+    def text(key: str) -> str | None:
+        value = problem.get(key)
+        return value if isinstance(value, str) else None
+
+    # RFC 6749 answers (the OAuth endpoints) carry `error` / `error_description` instead.
+    code = text("code") or text("error")
+    detail = text("detail") or text("error_description")
+    title = text("title")
     request_id = problem.get("request_id") or headers.get("x-request-id")
 
     cls = _BY_CODE.get(code or "") or _BY_STATUS.get(status)
@@ -137,6 +171,16 @@ def error_from_response(status: int, headers: httpx.Headers, content: bytes) -> 
         "request_id": request_id,
         "body": body,
     }
+    if code == "MFA_REQUIRED":
+        methods = problem.get("mfa_methods")
+        expires_in = problem.get("mfa_token_expires_in")
+        return MfaRequiredError(
+            message,
+            mfa_token=text("mfa_token") or "",
+            mfa_methods=[str(m) for m in methods] if isinstance(methods, list) else [],
+            mfa_token_expires_in=expires_in if isinstance(expires_in, int) else None,
+            **kw,
+        )
     if cls is ValidationError:
         errors = [
             FieldError(pointer=str(e.get("pointer", "")), detail=str(e.get("detail", "")))

@@ -358,6 +358,1426 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/mfa": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's second factors
+         * @description Which second factors are enrolled (`methods` is what the next sign-in offers), how many
+         *     recovery codes are left, and the SMS number, masked.
+         */
+        get: operations["getMfaStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/mfa/setup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start enrolling an authenticator app (TOTP)
+         * @description Creates a fresh 160-bit TOTP secret (RFC 6238: SHA-1, 6 digits, 30-second steps) and
+         *     returns it with its `otpauth://` URI and a QR code of that URI. Nothing changes for
+         *     sign-in until `confirmTotpSetup` proves the app produces valid codes; starting again
+         *     replaces a setup that was never confirmed. The secret is shown only here.
+         */
+        post: operations["startTotpSetup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/mfa/verify-setup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm the authenticator app with a code
+         * @description Turns the pending TOTP secret on with a current code from the app (one step of clock
+         *     drift either way is accepted) and returns 10 single-use recovery codes. They are shown
+         *     only in this answer: Janua keeps only a keyed hash of each. Enrolling replaces any
+         *     recovery codes issued before.
+         */
+        post: operations["confirmTotpSetup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/mfa/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Remove the authenticator app
+         * @description Needs both the password and a current code (from the app, or a recovery code), so a
+         *     stolen access token alone cannot weaken the account. When no other second factor is
+         *     left, the recovery codes are deleted too and the password alone signs in again.
+         */
+        post: operations["disableTotp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/mfa/recovery-codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replace the recovery codes
+         * @description Issues 10 new recovery codes; every earlier one stops working. Proves it is the user with
+         *     either the password or a current code (from the app, or a recovery code).
+         */
+        post: operations["regenerateRecoveryCodes"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/mfa/challenge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Finish signing in with a second factor
+         * @description The second step of `loginUser` after its 403 `MFA_REQUIRED`: the `mfa_token` is the
+         *     credential, together with a code of one of its `mfa_methods`. A TOTP code works once
+         *     (a replay within its window is refused), a recovery code works once, an SMS code (see
+         *     `sendSmsChallenge`) works once and for 5 minutes. A wrong code leaves the `mfa_token`
+         *     usable; after 5 wrong codes in 15 minutes the account's second-factor checks answer 429
+         *     for the rest of the window, whichever `mfa_token` is used. The session is delivered as
+         *     the password step asked (`token_transport`); its access token carries
+         *     `amr: [pwd, otp|sms, mfa]` and `auth_time`.
+         */
+        post: operations["verifyMfaChallenge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/mfa/sms/setup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start enrolling a phone number for SMS codes
+         * @description Sends a 6-digit code to the number (E.164, e.g. `+447911123456`), valid for 5 minutes;
+         *     `confirmSmsSetup` with that code enrols it. At most one code per 30 seconds and 5 per
+         *     hour per account. NIST SP 800-63B treats SMS as a restricted authenticator: prefer an
+         *     authenticator app or a passkey.
+         */
+        post: operations["startSmsSetup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/mfa/sms/verify-setup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm the phone number with the code it received
+         * @description Enrols the number. If the account had no unused recovery codes, the answer carries 10
+         *     new ones, shown only here.
+         */
+        post: operations["confirmSmsSetup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/mfa/sms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove the phone number
+         * @description Needs the password in the body (a stolen access token alone cannot weaken the account).
+         *     When no other second factor is left, the recovery codes are deleted too.
+         */
+        delete: operations["disableSms"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/mfa/sms/send": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Text a sign-in code to the enrolled phone
+         * @description For a sign-in waiting at `MFA_REQUIRED` with `sms` among its `mfa_methods`: sends a
+         *     6-digit code, valid for 5 minutes, to finish with `verifyMfaChallenge` (`method: sms`).
+         *     A new code replaces the previous one. At most one code per 30 seconds and 5 per hour
+         *     per account.
+         */
+        post: operations["sendSmsChallenge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/passkey/register/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start registering a passkey
+         * @description WebAuthn registration options for the signed-in user, as the JSON form of
+         *     `PublicKeyCredentialCreationOptions` (W3C WebAuthn Level 3, section 5.4): pass it to
+         *     `PublicKeyCredential.parseCreationOptionsFromJSON` (or decode the base64url members)
+         *     and then to `navigator.credentials.create()`. The credential is discoverable
+         *     (`residentKey: required`, so it signs in without an email), user verification is
+         *     preferred, attestation is `none`, and the user's existing passkeys are excluded. The
+         *     challenge is good for one `registerPasskey` of this user within 5 minutes.
+         */
+        post: operations["startPasskeyRegistration"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/passkey/register": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Finish registering a passkey
+         * @description Verifies what `navigator.credentials.create()` produced for the options of
+         *     `startPasskeyRegistration` (W3C WebAuthn Level 3, section 7.1: challenge, origin, RP ID
+         *     hash, user presence, algorithm) and stores the passkey. The challenge is single-use and
+         *     bound to the user who asked for it. From now on a password sign-in of this account asks
+         *     for a second factor (`MFA_REQUIRED` with `passkey` among its `mfa_methods`), and the
+         *     passkey alone signs in (`loginWithPasskey`).
+         */
+        post: operations["registerPasskey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/passkeys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's passkeys
+         * @description Newest first, cursor-paginated.
+         */
+        get: operations["listPasskeys"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/passkeys/{passkey_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The passkey's id (from `listPasskeys` or `registerPasskey`).
+                 * @example 2d7c9a41-5b1e-4f0a-8c3d-6e9f1a2b3c4d
+                 */
+                passkey_id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete one of the caller's passkeys
+         * @description The passkey no longer signs in. Remove it from the authenticator too (the browser or
+         *     phone keeps it until then, and offers it in vain). When it was the account's last
+         *     second factor, a password alone signs in again.
+         */
+        delete: operations["deletePasskey"];
+        options?: never;
+        head?: never;
+        /** Rename one of the caller's passkeys */
+        patch: operations["updatePasskey"];
+        trace?: never;
+    };
+    "/api/v1/auth/passkey/login/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start signing in with a passkey
+         * @description WebAuthn authentication options (the JSON form of `PublicKeyCredentialRequestOptions`,
+         *     W3C WebAuthn Level 3 section 5.5) and the `challenge_id` that `loginWithPasskey` must
+         *     send back. Without `mfa_token` the sign-in is usernameless: `allowCredentials` is empty
+         *     and the browser offers the passkeys it holds for this site. With the `mfa_token` of a
+         *     password sign-in waiting at `MFA_REQUIRED` (with `passkey` among its `mfa_methods`), the
+         *     passkey is the second factor and only that user's passkeys are allowed. The challenge
+         *     is single-use and expires after 5 minutes.
+         */
+        post: operations["startPasskeyLogin"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/passkey/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign in with a passkey
+         * @description Verifies the assertion `navigator.credentials.get()` produced for the options of
+         *     `startPasskeyLogin` (W3C WebAuthn Level 3, section 7.2: challenge, origin, RP ID hash,
+         *     user presence, signature, signature counter) and opens a session. The credential's
+         *     user handle must name the passkey's owner, and with an `mfa_token` the owner must be
+         *     the user of that pending sign-in. The challenge works once, whatever the outcome.
+         *
+         *     Passwordless, the access token's `amr` (RFC 8176) is `["swk"]` for a synced
+         *     (backed-up, multi-device) passkey and `["hwk"]` for one bound to its device (as the
+         *     authenticator's backup flags say; attestation is `none`, so this is its word), plus
+         *     `"mfa"` when the authenticator verified the user (PIN or biometric): possession and a
+         *     second factor in one step. As the second factor after a password it is
+         *     `["pwd", "hwk"|"swk", "mfa"]`. `token_transport` and `device_label` apply to
+         *     passwordless sign-ins; with an `mfa_token` the password step's choices apply. A
+         *     signature counter that did not increase (a cloned authenticator) is refused and
+         *     audited as `passkey.sign_count_regressed`.
+         */
+        post: operations["loginWithPasskey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organizations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's organizations, with the caller's role in each
+         * @description Newest first, cursor-paginated (`cursor` is the last id of the previous page).
+         */
+        get: operations["listOrganizations"];
+        put?: never;
+        /** Create an organization (the caller becomes its owner) */
+        post: operations["createOrganization"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organizations-by-slug/{slug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The organization's slug (`organizations-by-slug` keeps slugs apart from ids).
+                 * @example acme
+                 */
+                slug: components["schemas"]["OrganizationSlug"];
+            };
+            cookie?: never;
+        };
+        /**
+         * One of the caller's organizations, by slug
+         * @description Any member may read it; to everybody else it does not exist (404).
+         */
+        get: operations["getOrganizationBySlug"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete an organization, by slug
+         * @description Needs `organization:delete` (owners). Members, roles and invitations go with it; sessions
+         *     that had it active lose its claims at their next refresh.
+         */
+        delete: operations["deleteOrganizationBySlug"];
+        options?: never;
+        head?: never;
+        /**
+         * Rename an organization or change its slug, by slug
+         * @description Needs `organization:update`.
+         */
+        patch: operations["updateOrganizationBySlug"];
+        trace?: never;
+    };
+    "/api/v1/organizations/{organization_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 0b6f9c1e-7a2d-4c3b-9e8f-1a2b3c4d5e6f */
+                organization_id: components["parameters"]["OrganizationId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * One of the caller's organizations
+         * @description Any member may read it; to everybody else it does not exist (404).
+         */
+        get: operations["getOrganization"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete an organization
+         * @description Needs `organization:delete` (owners). Members, roles and invitations go with it; sessions
+         *     that had it active lose its claims at their next refresh.
+         */
+        delete: operations["deleteOrganization"];
+        options?: never;
+        head?: never;
+        /**
+         * Rename an organization or change its slug
+         * @description Needs `organization:update`.
+         */
+        patch: operations["updateOrganization"];
+        trace?: never;
+    };
+    "/api/v1/organizations/{organization_id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 0b6f9c1e-7a2d-4c3b-9e8f-1a2b3c4d5e6f */
+                organization_id: components["parameters"]["OrganizationId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * An organization's members
+         * @description Needs `members:read`. Newest first, cursor-paginated (`cursor` is a member `id`).
+         */
+        get: operations["listOrganizationMembers"];
+        put?: never;
+        /**
+         * Add an existing user to an organization
+         * @description Needs `members:manage`. The user is named by id only: adding by email would let an
+         *     organization admin learn which addresses have accounts, so people known by their email
+         *     are invited instead (`createOrganizationInvitation`), which works whether or not they
+         *     have an account. The role defaults to `member`; nobody can hand out a role with
+         *     permissions they lack themselves (so only owners add owners).
+         */
+        post: operations["addOrganizationMember"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organizations/{organization_id}/members/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 0b6f9c1e-7a2d-4c3b-9e8f-1a2b3c4d5e6f */
+                organization_id: components["parameters"]["OrganizationId"];
+                /**
+                 * @description The member's user id.
+                 * @example 6f1c2a7e-4b8d-4e2a-9c3f-1d2e3f4a5b6c
+                 */
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * One member of an organization
+         * @description Needs `members:read`.
+         */
+        get: operations["getOrganizationMember"];
+        put?: never;
+        post?: never;
+        /**
+         * Remove a member from an organization
+         * @description Needs `members:manage` and every permission of the member's role. Removing the last owner
+         *     is 409. The member's next token refresh carries no claims of this organization.
+         */
+        delete: operations["removeOrganizationMember"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a member's role
+         * @description Needs `members:manage` and every permission of both the old and the new role (so only
+         *     owners promote or demote owners). Demoting the last owner is 409. Takes effect in the
+         *     member's tokens at their next refresh, on the server at once.
+         */
+        patch: operations["updateOrganizationMember"];
+        trace?: never;
+    };
+    "/api/v1/organizations/{organization_id}/leave": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 0b6f9c1e-7a2d-4c3b-9e8f-1a2b3c4d5e6f */
+                organization_id: components["parameters"]["OrganizationId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Leave an organization
+         * @description Any member may leave, except the last owner (409; transfer ownership first).
+         */
+        post: operations["leaveOrganization"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organizations/{organization_id}/transfer-ownership": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 0b6f9c1e-7a2d-4c3b-9e8f-1a2b3c4d5e6f */
+                organization_id: components["parameters"]["OrganizationId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Hand the organization to another member
+         * @description Owners only. The member becomes an owner and the caller becomes an admin, in one
+         *     transaction. Transferring to oneself or to someone who is not a member yet is 409.
+         */
+        post: operations["transferOrganizationOwnership"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organizations/{organization_id}/roles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 0b6f9c1e-7a2d-4c3b-9e8f-1a2b3c4d5e6f */
+                organization_id: components["parameters"]["OrganizationId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * An organization's roles (built-in first, then custom)
+         * @description Needs `roles:read`. Not paginated; an organization has at most 50 custom roles.
+         */
+        get: operations["listOrganizationRoles"];
+        put?: never;
+        /**
+         * Create a custom role
+         * @description Needs `roles:manage` and every permission the role grants. Keys are unique per
+         *     organization and cannot be a built-in role's (409).
+         */
+        post: operations["createOrganizationRole"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organizations/{organization_id}/roles/{role_key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 0b6f9c1e-7a2d-4c3b-9e8f-1a2b3c4d5e6f */
+                organization_id: components["parameters"]["OrganizationId"];
+                /** @example billing */
+                role_key: components["schemas"]["RoleKey"];
+            };
+            cookie?: never;
+        };
+        /**
+         * One role of an organization
+         * @description Needs `roles:read`. Built-in roles (`owner`, `admin`, `member`) are readable too.
+         */
+        get: operations["getOrganizationRole"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a custom role
+         * @description Needs `roles:manage` and every permission of the role. A built-in role, or one still held
+         *     by a member or offered by a pending invitation, cannot be deleted (409).
+         */
+        delete: operations["deleteOrganizationRole"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a custom role
+         * @description Needs `roles:manage` and every permission of the role before and after. Built-in roles
+         *     cannot change (409). Members holding the role get the new permissions at once on the
+         *     server and in their tokens at their next refresh.
+         */
+        patch: operations["updateOrganizationRole"];
+        trace?: never;
+    };
+    "/api/v1/organizations/{organization_id}/permissions/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 0b6f9c1e-7a2d-4c3b-9e8f-1a2b3c4d5e6f */
+                organization_id: components["parameters"]["OrganizationId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Whether the caller holds a permission in an organization
+         * @description Answered from the database, so it reflects role changes at once (token claims lag by up
+         *     to one access-token lifetime). Any member may ask about themselves.
+         */
+        get: operations["checkOrganizationPermission"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organizations/{organization_id}/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 0b6f9c1e-7a2d-4c3b-9e8f-1a2b3c4d5e6f */
+                organization_id: components["parameters"]["OrganizationId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * An organization's invitations
+         * @description Needs `invitations:read`. Newest first, cursor-paginated.
+         */
+        get: operations["listOrganizationInvitations"];
+        put?: never;
+        /**
+         * Invite someone by email
+         * @description Needs `invitations:manage` and every permission of the offered role. Mails a single-use
+         *     link (`PUBLIC_APP_URL/accept-invitation?token=...`) valid for INVITATION_EXPIRE_HOURS
+         *     (7 days by default). One pending invitation per address; members cannot be invited (409).
+         */
+        post: operations["createOrganizationInvitation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organizations/{organization_id}/invitations/{invitation_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 0b6f9c1e-7a2d-4c3b-9e8f-1a2b3c4d5e6f */
+                organization_id: components["parameters"]["OrganizationId"];
+                /** @example 3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f */
+                invitation_id: components["parameters"]["InvitationId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * One invitation of an organization
+         * @description Needs `invitations:read`.
+         */
+        get: operations["getOrganizationInvitation"];
+        put?: never;
+        post?: never;
+        /**
+         * Revoke an invitation
+         * @description Needs `invitations:manage`. Its link stops working. An accepted or already revoked
+         *     invitation cannot be revoked (409).
+         */
+        delete: operations["revokeOrganizationInvitation"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organizations/{organization_id}/invitations/{invitation_id}/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 0b6f9c1e-7a2d-4c3b-9e8f-1a2b3c4d5e6f */
+                organization_id: components["parameters"]["OrganizationId"];
+                /** @example 3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f */
+                invitation_id: components["parameters"]["InvitationId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send an invitation again, with a new link and a new expiry
+         * @description Needs `invitations:manage`. The earlier link stops working.
+         */
+        post: operations["resendOrganizationInvitation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/invitations/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * What an invitation link offers, without using it
+         * @description For the page behind the link: which organization, which address and role, and whether
+         *     that address already has an account (then sign in and `acceptInvitation`; else
+         *     `registerWithInvitation`). The token stays usable.
+         */
+        post: operations["previewInvitation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/invitations/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept an invitation as the signed-in user
+         * @description The signed-in user's email (compared in canonical form) must be the invited one, else
+         *     403. The token is single-use. A user who is already a member keeps their role.
+         */
+        post: operations["acceptInvitation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/invitations/register": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create an account from an invitation and join the organization
+         * @description For an invited address without an account: creates it with the email already verified
+         *     (the link proved the inbox), adds the membership and signs in, in one transaction. The
+         *     password policy applies. An address with an account must sign in and `acceptInvitation`
+         *     (409).
+         */
+        post: operations["registerWithInvitation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/organization": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Choose the session's active organization
+         * @description Sets (or with `null` clears) the organization the session acts in and answers a fresh
+         *     token pair: its access token carries `org_id`, `org_role` and `org_permissions`. The
+         *     session's current refresh token is retired, as at a refresh; in cookie transport the
+         *     new one is set as the cookie. Every refresh recomputes the claims, so a demotion or
+         *     removal shows there. Not a member: 404.
+         */
+        post: operations["switchOrganization"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every user of the platform (platform admins)
+         * @description The same listing as `listAdminUsers`, under the `users` tag so that SDKs offer it in
+         *     their `users` namespace; both need a platform admin. Newest first, cursor-paginated,
+         *     with the same search and filters.
+         */
+        get: operations["listUsers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search the platform's users
+         * @description Newest first, cursor-paginated. `q` finds users whose email or name contains it
+         *     (case-insensitive; `%`, `_`, `\` and quotes are matched literally, not as wildcards).
+         *     Filters combine with AND.
+         */
+        get: operations["listAdminUsers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/users/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The user's id.
+                 * @example 6f1c2a7e-4b8d-4e2a-9c3f-1d2e3f4a5b6c
+                 */
+                user_id: components["parameters"]["AdminUserId"];
+            };
+            cookie?: never;
+        };
+        /** One user, with status and role */
+        get: operations["getAdminUser"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a user for good
+         * @description Removes the account with its sessions, refresh tokens, email links and organization
+         *     memberships; its access tokens stop working at once. Audit events about the user stay
+         *     (they outlive the account). An admin cannot delete themselves (409), and a user who is
+         *     the only owner of an organization cannot be deleted until ownership is transferred or the
+         *     organization is deleted (409): no organization is left without an owner.
+         */
+        delete: operations["deleteAdminUser"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a user's name, verified flag or platform-admin flag
+         * @description Send only the fields to change; `name: null` clears the name. An admin cannot remove
+         *     their own admin flag (409), so the platform always keeps an admin.
+         */
+        patch: operations["updateAdminUser"];
+        trace?: never;
+    };
+    "/api/v1/admin/users/{user_id}/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The user's id.
+                 * @example 6f1c2a7e-4b8d-4e2a-9c3f-1d2e3f4a5b6c
+                 */
+                user_id: components["parameters"]["AdminUserId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Disable (block) a user
+         * @description The user can no longer sign in (the right password is answered 401 "This account is
+         *     disabled"; a wrong one gets the usual answer), and every session ends now: refresh
+         *     tokens fail and access tokens are refused at once. Idempotent. An admin cannot disable
+         *     themselves (409).
+         */
+        post: operations["disableUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/users/{user_id}/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The user's id.
+                 * @example 6f1c2a7e-4b8d-4e2a-9c3f-1d2e3f4a5b6c
+                 */
+                user_id: components["parameters"]["AdminUserId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Enable a disabled user again
+         * @description The user may sign in again (their old sessions stay ended). Idempotent.
+         */
+        post: operations["enableUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/users/{user_id}/unlock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The user's id.
+                 * @example 6f1c2a7e-4b8d-4e2a-9c3f-1d2e3f4a5b6c
+                 */
+                user_id: components["parameters"]["AdminUserId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Lift the sign-in lockout of a user
+         * @description Clears the lock and the failure count that repeated wrong passwords put on the user's
+         *     email address, in every server process (also in the embedded mode, where
+         *     `janua users unlock` cannot reach the server's in-process store).
+         */
+        post: operations["unlockUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/users/{user_id}/verify-email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The user's id.
+                 * @example 6f1c2a7e-4b8d-4e2a-9c3f-1d2e3f4a5b6c
+                 */
+                user_id: components["parameters"]["AdminUserId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark a user's email address as verified
+         * @description Pending verification links of the user stay valid and harmless. Idempotent.
+         */
+        post: operations["verifyUserEmail"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/users/{user_id}/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The user's id.
+                 * @example 6f1c2a7e-4b8d-4e2a-9c3f-1d2e3f4a5b6c
+                 */
+                user_id: components["parameters"]["AdminUserId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Sign a user out everywhere
+         * @description Ends every session of the user: refresh tokens fail and access tokens are refused at
+         *     once. The account itself stays usable.
+         */
+        delete: operations["revokeUserSessions"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/organizations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every organization of the platform
+         * @description Newest first, cursor-paginated; `q` finds organizations whose name or slug contains it
+         *     (case-insensitive, matched literally). `role` is absent: the caller is answered as an
+         *     admin, not as a member.
+         */
+        get: operations["listAdminOrganizations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Platform counts for a dashboard
+         * @description Users by status, live sessions, and sign-ins and sign-ups of the last 24 hours (counted
+         *     from the audit log, so they reach back at most `AUDIT_RETENTION_DAYS`).
+         */
+        get: operations["getAdminStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit-logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search the audit log
+         * @description Newest first, cursor-paginated. Platform admins read every event. Anybody else must
+         *     pass `organization_id` and hold `audit:read` in that organization, and then reads that
+         *     organization's events. The log is append-only: no operation edits or deletes events;
+         *     retention (`AUDIT_RETENTION_DAYS`) removes old ones. Filters combine with AND.
+         */
+        get: operations["listAuditLogs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit-logs/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export the audit log as NDJSON
+         * @description Every event matching the filters, newest first, as newline-delimited JSON: one
+         *     `AuditEvent` object per line. Streamed, so an export of millions of events starts at
+         *     once and never sits in memory. Same access rules and filters as `listAuditLogs`; the
+         *     export itself is recorded as `audit_log.exported`.
+         */
+        get: operations["exportAuditLogs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth/authorize": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Authorization endpoint (authorization code flow)
+         * @description RFC 6749 section 4.1.1 with OpenID Connect Core section 3.1.2: a browser arrives here from
+         *     a relying party. Only `response_type=code` is offered; PKCE with `S256` is required for
+         *     public clients and accepted from all (`plain` is refused, RFC 9700 section 2.1.1).
+         *
+         *     The answer is always for a browser. An unknown client, or a `redirect_uri` that is not
+         *     character for character one the client registered, is shown on Janua's own error page
+         *     (400, HTML): nothing is ever sent to an unregistered URI. Otherwise the browser is sent
+         *     (303) to the hosted sign-in or consent page when needed, and finally back to the
+         *     `redirect_uri` with `code` (or `error` and `error_description`), the request's `state`,
+         *     and `iss` (RFC 9207). `prompt=none` never shows a page: it answers `login_required` or
+         *     `consent_required` instead.
+         */
+        get: operations["authorize"];
+        put?: never;
+        /**
+         * Authorization endpoint, form-encoded
+         * @description The same request as `GET /oauth/authorize`, sent as an HTML form (OIDC Core section
+         *     3.1.2.1 requires both methods). A body that is not a form is refused on the error page.
+         */
+        post: operations["authorizeWithForm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * RP-initiated logout
+         * @description OpenID Connect RP-Initiated Logout 1.0 (the `end_session_endpoint`). With an
+         *     `id_token_hint` Janua issued, naming the user signed in on this browser, the Janua
+         *     sign-in ends at once; without one (or for another user) the user is asked to confirm
+         *     (200, HTML). `post_logout_redirect_uri` must be registered for the client named by the
+         *     hint or by `client_id`, exactly; the browser is then sent there (303) with `state`.
+         *     A bad hint or an unregistered URI is refused on Janua's error page (400, HTML). Ending
+         *     the sign-in revokes its session, so its tokens stop working.
+         */
+        get: operations["endSession"];
+        put?: never;
+        /**
+         * RP-initiated logout, form-encoded
+         * @description The same request as `GET /oauth/logout`, sent as an HTML form.
+         */
+        post: operations["endSessionWithForm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/oauth/clients": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Registered OAuth clients (platform admins)
+         * @description Newest first, cursor-paginated (`cursor` is the last `id`-ordered item of the previous page, given as `next_cursor`). Secrets are never shown.
+         */
+        get: operations["listOAuthClients"];
+        put?: never;
+        /**
+         * Register an OAuth client (platform admins)
+         * @description A confidential client (`client_secret_basic` or `client_secret_post`) gets a secret:
+         *     it is in this answer only (`client_secret`) and stored as a SHA-256 digest. A public
+         *     client (`none`: single-page and native apps) has no secret and must use PKCE.
+         *     Redirect URIs are matched exactly; they must be https, http on a loopback host, or a
+         *     native app's reverse-domain scheme, and carry no fragment.
+         */
+        post: operations["createOAuthClient"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/oauth/clients/{client_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The client's `client_id`.
+                 * @example 3kFpl2J8V1u5pB2QxY7a9cD1
+                 */
+                client_id: components["parameters"]["OAuthClientId"];
+            };
+            cookie?: never;
+        };
+        /** One OAuth client (platform admins) */
+        get: operations["getOAuthClient"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete an OAuth client and everything issued to it (platform admins)
+         * @description Its refresh tokens stop working at once; its access tokens are inactive at introspection and userinfo.
+         */
+        delete: operations["deleteOAuthClient"];
+        options?: never;
+        head?: never;
+        /**
+         * Change an OAuth client's metadata (platform admins)
+         * @description Fields left out stay as they are. A client cannot switch between public and confidential.
+         */
+        patch: operations["updateOAuthClient"];
+        trace?: never;
+    };
+    "/api/v1/oauth/clients/{client_id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The client's `client_id`.
+                 * @example 3kFpl2J8V1u5pB2QxY7a9cD1
+                 */
+                client_id: components["parameters"]["OAuthClientId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Give a confidential client a new secret (platform admins)
+         * @description The new secret is in this answer only. The previous one keeps working for
+         *     `overlap_seconds` (default one day, 0 to stop it at once; `previous_secret_expires_at`
+         *     says until when), so the client's deployments can switch without downtime. A secret
+         *     rotated out earlier stops working now.
+         */
+        post: operations["rotateOAuthClientSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Token endpoint (authorization_code, refresh_token, client_credentials)
+         * @description RFC 6749 section 3.2. Client authentication (section 2.3): `client_secret_basic`
+         *     (HTTP Basic with the form-encoded `client_id` and secret), `client_secret_post`
+         *     (`client_id` and `client_secret` in the body), or `none` (a public client sends
+         *     `client_id` and proves the code with PKCE), as the client registered.
+         *
+         *     - `authorization_code`: the code is single-use, bound to the client, the
+         *       `redirect_uri` and the PKCE challenge (`code_verifier`, RFC 7636, S256), and expires
+         *       after a minute. Redeeming it again fails with `invalid_grant` and revokes every token
+         *       the first redemption produced (RFC 6749 section 4.1.2).
+         *     - `refresh_token` (with `offline_access`): rotated at every use; presenting a
+         *       rotated-out one revokes the whole grant (RFC 9700 section 4.14.2). `scope` may narrow.
+         *     - `client_credentials` (confidential clients): a token for the client itself.
+         *
+         *     Access tokens are RFC 9068 JWTs (`typ: at+jwt`); with `openid` an ID token comes too.
+         *     Errors follow RFC 6749 section 5.2 (not problem+json); answers are never cached.
+         *     Unknown parameters are ignored (RFC 6749 section 3.2).
+         */
+        post: operations["requestToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth/introspect": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Token introspection (RFC 7662)
+         * @description For authenticated confidential clients (resource servers register as clients with the
+         *     `client_credentials` grant). Answers whether an access token or refresh token is
+         *     active now: signed by Janua, not expired, its client still registered, its grant not
+         *     revoked. Anything else, including tokens Janua never issued, is `{"active": false}`.
+         *     A refresh token is described only to the client it was issued to.
+         */
+        post: operations["introspectToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Token revocation (RFC 7009)
+         * @description A client revokes a token issued to it. Revoking a refresh token ends its whole grant:
+         *     the refresh tokens stop working and the grant's access tokens are inactive at
+         *     introspection and userinfo. Revoking an access token makes it inactive. Unknown,
+         *     expired or foreign tokens are answered 200 too (RFC 7009 section 2.2).
+         */
+        post: operations["revokeToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth/userinfo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * UserInfo endpoint (OpenID Connect Core section 5.3)
+         * @description Claims about the signed-in user for an access token issued to an OAuth client with
+         *     the `openid` scope: `sub` always; `profile` adds `name`, `locale`, `zoneinfo`,
+         *     `picture`, `updated_at`; `email` adds `email`, `email_verified`; `organization` adds
+         *     `org_id`, `org_role`, `org_permissions`. Errors are RFC 6750 bearer errors
+         *     (`WWW-Authenticate`).
+         */
+        get: operations["getUserInfo"];
+        put?: never;
+        /**
+         * UserInfo endpoint by POST (OpenID Connect Core section 5.3.1)
+         * @description As `getUserInfo`; the token is in the Authorization header or, form-encoded, in `access_token` (RFC 6750 section 2.2).
+         */
+        post: operations["postUserInfo"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -473,6 +1893,24 @@ export interface components {
             id_token_signing_alg_values_supported?: string[];
             scopes_supported?: string[];
             claims_supported?: string[];
+            response_modes_supported?: string[];
+            code_challenge_methods_supported?: string[];
+            token_endpoint_auth_methods_supported?: string[];
+            /** Format: uri */
+            introspection_endpoint?: string;
+            introspection_endpoint_auth_methods_supported?: string[];
+            /** Format: uri */
+            revocation_endpoint?: string;
+            revocation_endpoint_auth_methods_supported?: string[];
+            /** Format: uri */
+            end_session_endpoint?: string;
+            authorization_response_iss_parameter_supported?: boolean;
+            prompt_values_supported?: string[];
+            claims_parameter_supported?: boolean;
+            request_parameter_supported?: boolean;
+            request_uri_parameter_supported?: boolean;
+            /** Format: uri */
+            service_documentation?: string;
         };
         /** @description An RFC 7517 public key. RSA keys carry `n` and `e`. */
         JWK: {
@@ -531,6 +1969,12 @@ export interface components {
         RefreshRequest: {
             /** @example 0f3kV0x8cQh2nH6b5mB3b1yC6mX1V0xYc3J6YpQm8Xw */
             refresh_token?: string;
+            /**
+             * Format: uuid
+             * @description Make this the session's active organization (`null`: none) before issuing, as
+             *     `switchOrganization` does; absent keeps the current one. Not a member: 404.
+             */
+            organization_id?: string | null;
         };
         UpdateUserRequest: {
             name?: string | null;
@@ -545,7 +1989,8 @@ export interface components {
              */
             timezone?: string | null;
             /**
-             * @description An https URL of the user's picture.
+             * @description An https URL of the user's picture, on a host named by DNS name or IPv4 address
+             *     (optionally a port), with any path and query.
              * @example https://images.example.com/ada.png
              */
             picture_url?: string | null;
@@ -571,13 +2016,42 @@ export interface components {
             /** Format: uuid */
             id: string;
             /** @enum {string} */
-            action: "user.registered" | "login.succeeded" | "login.failed" | "account.locked" | "email.verification_sent" | "email.verified" | "password.changed" | "password.reset_requested" | "password.reset" | "profile.updated" | "session.revoked" | "refresh_token.reused";
+            action: "user.registered" | "login.succeeded" | "login.failed" | "account.locked" | "email.verification_sent" | "email.verified" | "password.changed" | "password.reset_requested" | "password.reset" | "profile.updated" | "session.revoked" | "refresh_token.reused" | "passkey.registered" | "passkey.renamed" | "passkey.deleted" | "passkey.sign_count_regressed" | "oauth_client.created" | "oauth_client.updated" | "oauth_client.deleted" | "oauth_client.secret_rotated" | "oauth_grant.issued" | "oauth_grant.code_replayed" | "oauth_grant.refresh_token_reused" | "mfa.enabled" | "mfa.disabled" | "mfa.challenge_failed" | "mfa.recovery_codes_regenerated" | "mfa.recovery_code_used" | "mfa.sms_enrolled" | "mfa.sms_removed" | "oauth.consent_granted" | "admin.user_updated" | "admin.user_disabled" | "admin.user_enabled" | "admin.user_deleted" | "admin.user_unlocked" | "admin.email_verified" | "admin.sessions_revoked" | "admin.bootstrapped" | "audit_log.exported" | "signing_key.rotated" | "organization.created" | "organization.updated" | "organization.deleted" | "organization.switched" | "member.added" | "member.role_changed" | "member.removed" | "member.left" | "ownership.transferred" | "role.created" | "role.updated" | "role.deleted" | "invitation.created" | "invitation.resent" | "invitation.revoked" | "invitation.accepted";
             /** @enum {string} */
             outcome: "success" | "failure";
             /** Format: date-time */
             created_at: string;
             ip: string | null;
             user_agent: string | null;
+            /**
+             * Format: uuid
+             * @description Who did it (the user, or an admin acting on them); null for the system.
+             */
+            actor_id: string | null;
+            /**
+             * Format: uuid
+             * @description Whom it is about; null when no account is known (e.g. an unknown email).
+             */
+            user_id: string | null;
+            /**
+             * Format: uuid
+             * @description The organization it happened in, if any.
+             */
+            organization_id: string | null;
+            /**
+             * @description What it acted on, as `kind:id` (e.g. `user:<uuid>`, `invitation:<uuid>`).
+             * @example user:6f1c2a7e-4b8d-4e2a-9c3f-1d2e3f4a5b6c
+             */
+            target: string | null;
+            /**
+             * @description Facts about the event (never secrets such as tokens or passwords).
+             * @example {
+             *       "reason": "account_disabled"
+             *     }
+             */
+            details: {
+                [key: string]: unknown;
+            } | null;
         };
         AuditEventList: {
             data: components["schemas"]["AuditEvent"][];
@@ -643,8 +2117,867 @@ export interface components {
             user: components["schemas"]["User"];
             tokens: components["schemas"]["TokenPair"];
         };
+        /**
+         * @description A 6-digit code from the authenticator app or an SMS, or a recovery code
+         *     (`xxxxx-xxxxx`). Spaces and hyphens are ignored, letters are case-insensitive.
+         * @example 123456
+         */
+        MfaCode: string;
+        MfaStatus: {
+            /** @description The second factors the next sign-in offers (`mfa_methods`); empty when the password alone signs in. */
+            methods: components["schemas"]["MfaMethod"][];
+            /** @description An authenticator app is enrolled and confirmed. */
+            totp_enabled: boolean;
+            /** @description `startTotpSetup` was called and awaits `confirmTotpSetup`. */
+            totp_pending: boolean;
+            /** @description Unused recovery codes. */
+            recovery_codes_remaining: number;
+            sms_enabled: boolean;
+            /**
+             * @description The enrolled number, masked (country code and last two digits).
+             * @example +44********56
+             */
+            sms_phone_number: string | null;
+        };
+        TotpSetup: {
+            /**
+             * @description The shared secret in base32 (RFC 4648), for typing into an app by hand.
+             * @example JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP
+             */
+            secret: string;
+            /** @description The Key URI Format URI (`otpauth://totp/...`) the QR code encodes. */
+            otpauth_uri: string;
+            /** @description The QR code of `otpauth_uri` as an SVG document. */
+            qr_code_svg: string;
+            /** @description The same SVG as a `data:image/svg+xml` URI, for an `<img src>`. */
+            qr_code_data_uri: string;
+        };
+        MfaCodeRequest: {
+            code: components["schemas"]["MfaCode"];
+        };
+        RecoveryCodes: {
+            /** @description Ten single-use codes; each works once in place of a second factor. */
+            recovery_codes: string[];
+        };
+        DisableTotpRequest: {
+            password: string;
+            code: components["schemas"]["MfaCode"];
+        };
+        /** @description Either the password or a current code proves it is the user. */
+        RegenerateRecoveryCodesRequest: {
+            password?: string;
+            code?: components["schemas"]["MfaCode"];
+        };
+        /**
+         * @description Which kind of code `code` is; must be one of the sign-in's `mfa_methods`.
+         * @enum {string}
+         */
+        MfaChallengeMethod: "totp" | "recovery_code" | "sms";
+        MfaChallengeRequest: {
+            /** @description From the `MFA_REQUIRED` answer of `loginUser`. */
+            mfa_token: string;
+            method: components["schemas"]["MfaChallengeMethod"];
+            code: components["schemas"]["MfaCode"];
+        };
+        SmsSetupRequest: {
+            /**
+             * @description E.164 (`+`, country code, number, no spaces); must be a valid mobile or fixed number.
+             * @example +447911123456
+             */
+            phone_number: string;
+        };
+        SmsCodeSent: {
+            /**
+             * @description Where the code went, masked.
+             * @example +44********56
+             */
+            phone_number: string;
+            /**
+             * @description Seconds the code stays valid.
+             * @example 300
+             */
+            expires_in: number;
+            /**
+             * @description Seconds before another code can be sent.
+             * @example 30
+             */
+            resend_after: number;
+        };
+        SmsEnrollment: {
+            /**
+             * @description The enrolled number, masked.
+             * @example +44********56
+             */
+            phone_number: string;
+            /** @description Present only when the account had no unused recovery codes; shown only here. */
+            recovery_codes?: string[];
+        };
+        PasswordConfirmation: {
+            /** @description The account's current password. */
+            password: string;
+        };
+        SendSmsChallengeRequest: {
+            /** @description From the `MFA_REQUIRED` answer of `loginUser`. */
+            mfa_token: string;
+        };
+        /**
+         * @description `multi_device`: the authenticator may sync the passkey to the user's other devices (a
+         *     password manager, iCloud Keychain, Google Password Manager); `single_device`: it never
+         *     leaves this authenticator (a security key). As the authenticator reports it (backup
+         *     eligibility flag, W3C WebAuthn Level 3 section 6.1.3).
+         * @enum {string}
+         */
+        PasskeyDeviceType: "single_device" | "multi_device";
+        Passkey: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description The user's name for it; set at registration or by `updatePasskey`.
+             * @example Ada's MacBook
+             */
+            name: string;
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description The last sign-in with it; null until then.
+             */
+            last_used_at: string | null;
+            /**
+             * @description How the browser can reach the authenticator (`internal`, `hybrid`, `usb`, `nfc`, `ble`), as it said at registration.
+             * @example [
+             *       "internal",
+             *       "hybrid"
+             *     ]
+             */
+            transports: string[];
+            /** @description The authenticator says the passkey is backed up (synced), as of its last use. */
+            backed_up: boolean;
+            device_type: components["schemas"]["PasskeyDeviceType"];
+            /**
+             * Format: uuid
+             * @description The authenticator model's AAGUID (all zeros when it does not tell).
+             * @example fbfc3007-154e-4ecc-8c0b-6e020557d7bd
+             */
+            aaguid: string;
+        };
+        PasskeyList: {
+            data: components["schemas"]["Passkey"][];
+            /**
+             * Format: uuid
+             * @description Pass as `cursor` for the next page; null on the last page.
+             */
+            next_cursor: string | null;
+        };
+        /**
+         * @description A name for the passkey, shown in the list (surrounding spaces are trimmed).
+         * @example Ada's MacBook
+         */
+        PasskeyName: string;
+        UpdatePasskeyRequest: {
+            name: components["schemas"]["PasskeyName"];
+        };
+        /** @description A credential id (at most 1023 bytes), base64url. */
+        PasskeyCredentialId: string;
+        /** @description The client's extension outputs (`getClientExtensionResults()`), e.g. `credProps`; kept for the record, not relied on. */
+        PasskeyClientExtensionResults: {
+            [key: string]: unknown;
+        };
+        /**
+         * @description An `AuthenticatorTransport` (W3C WebAuthn Level 3, section 5.8.4) such as `internal` or `hybrid`; values a server does not know are kept.
+         * @example internal
+         */
+        PasskeyTransport: string;
+        /** @description `AuthenticatorAttestationResponseJSON` (W3C WebAuthn Level 3, section 5.2.1); binary members are base64url. */
+        PasskeyAttestationResponse: {
+            clientDataJSON: string;
+            attestationObject: string;
+            authenticatorData?: string;
+            transports?: components["schemas"]["PasskeyTransport"][];
+            publicKey?: string;
+            publicKeyAlgorithm?: number;
+        };
+        /**
+         * @description The new credential as `RegistrationResponseJSON` (W3C WebAuthn Level 3, section 5.1):
+         *     what `PublicKeyCredential.toJSON()` returns after `navigator.credentials.create()`.
+         */
+        PasskeyRegistrationCredential: {
+            id: components["schemas"]["PasskeyCredentialId"];
+            rawId: components["schemas"]["PasskeyCredentialId"];
+            /** @enum {string} */
+            type: "public-key";
+            /** @example platform */
+            authenticatorAttachment?: string | null;
+            clientExtensionResults?: components["schemas"]["PasskeyClientExtensionResults"];
+            response: components["schemas"]["PasskeyAttestationResponse"];
+        };
+        RegisterPasskeyRequest: {
+            credential: components["schemas"]["PasskeyRegistrationCredential"];
+            name?: components["schemas"]["PasskeyName"];
+        };
+        /** @description `AuthenticatorAssertionResponseJSON` (W3C WebAuthn Level 3, section 5.2.2); binary members are base64url. */
+        PasskeyAssertionResponse: {
+            clientDataJSON: string;
+            authenticatorData: string;
+            signature: string;
+            /** @description The user handle stored with a discoverable credential (required for a usernameless sign-in). */
+            userHandle?: string | null;
+            attestationObject?: string;
+        };
+        /**
+         * @description The signed assertion as `AuthenticationResponseJSON` (W3C WebAuthn Level 3, section
+         *     5.1): what `PublicKeyCredential.toJSON()` returns after `navigator.credentials.get()`.
+         */
+        PasskeyAuthenticationCredential: {
+            id: components["schemas"]["PasskeyCredentialId"];
+            rawId: components["schemas"]["PasskeyCredentialId"];
+            /** @enum {string} */
+            type: "public-key";
+            /** @example platform */
+            authenticatorAttachment?: string | null;
+            clientExtensionResults?: components["schemas"]["PasskeyClientExtensionResults"];
+            response: components["schemas"]["PasskeyAssertionResponse"];
+        };
+        PasskeyCredentialDescriptor: {
+            /** @description The credential id, base64url. */
+            id: string;
+            /** @enum {string} */
+            type: "public-key";
+            transports?: string[];
+        };
+        PasskeyRelyingParty: {
+            /** @description The RP ID (`WEBAUTHN_RP_ID`), the page origin's host or a registrable suffix of it. */
+            id: string;
+            name: string;
+        };
+        PasskeyUserEntity: {
+            /** @description The user handle, base64url (the user's id as 16 bytes). */
+            id: string;
+            name: string;
+            displayName: string;
+        };
+        PasskeyCredentialParameters: {
+            /** @enum {string} */
+            type: "public-key";
+            /** @description A COSE algorithm (-8 EdDSA, -7 ES256, -257 RS256, ...). */
+            alg: number;
+        };
+        PasskeyAuthenticatorSelection: {
+            /** @enum {string} */
+            residentKey: "required";
+            requireResidentKey: boolean;
+            /** @enum {string} */
+            userVerification: "preferred";
+        };
+        /** @description `PublicKeyCredentialCreationOptionsJSON` (W3C WebAuthn Level 3, section 5.4); binary members are base64url. */
+        PasskeyCreationOptions: {
+            rp: components["schemas"]["PasskeyRelyingParty"];
+            user: components["schemas"]["PasskeyUserEntity"];
+            /** @description 64 random bytes, base64url. */
+            challenge: string;
+            pubKeyCredParams: components["schemas"]["PasskeyCredentialParameters"][];
+            /** @description Milliseconds. */
+            timeout: number;
+            excludeCredentials: components["schemas"]["PasskeyCredentialDescriptor"][];
+            authenticatorSelection: components["schemas"]["PasskeyAuthenticatorSelection"];
+            /** @enum {string} */
+            attestation: "none";
+        };
+        /** @description `PublicKeyCredentialRequestOptionsJSON` (W3C WebAuthn Level 3, section 5.5); binary members are base64url. */
+        PasskeyRequestOptions: {
+            /** @description 64 random bytes, base64url. */
+            challenge: string;
+            /** @description Milliseconds. */
+            timeout: number;
+            rpId: string;
+            /** @description Empty for a usernameless sign-in; the pending user's passkeys for a second factor. */
+            allowCredentials: components["schemas"]["PasskeyCredentialDescriptor"][];
+            /** @enum {string} */
+            userVerification: "preferred";
+        };
+        PasskeyLoginOptionsRequest: {
+            /** @description From the `MFA_REQUIRED` answer of `loginUser`, to use the passkey as the second factor; absent for a passkey-only sign-in. */
+            mfa_token?: string;
+        };
+        PasskeyLoginOptions: {
+            /** @description Names this challenge; send it to `loginWithPasskey` with the assertion. */
+            challenge_id: string;
+            /**
+             * @description Seconds the challenge stays valid.
+             * @example 300
+             */
+            expires_in: number;
+            public_key: components["schemas"]["PasskeyRequestOptions"];
+        };
+        PasskeyLoginRequest: {
+            /** @description From `startPasskeyLogin`. */
+            challenge_id: string;
+            credential: components["schemas"]["PasskeyAuthenticationCredential"];
+            /** @description The `mfa_token` given to `startPasskeyLogin`, when the passkey is the second factor. */
+            mfa_token?: string;
+            token_transport?: components["schemas"]["TokenTransport"];
+            device_label?: components["schemas"]["DeviceLabel"];
+        };
+        /** @description A tenant of the application (a company, a team) that users belong to. */
+        Organization: {
+            /** Format: uuid */
+            id: string;
+            /** @example Acme Inc. */
+            name: string;
+            /**
+             * @description Unique, URL-safe handle (`GET /api/v1/organizations-by-slug/{slug}`).
+             * @example acme
+             */
+            slug: string;
+            /**
+             * @description The caller's role in the organization (`owner`, `admin`, `member` or a custom
+             *     role's key). Absent where the caller is not answered as a member (admin listings).
+             * @example owner
+             */
+            role?: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /**
+         * @description Lowercase letters, digits and inner hyphens; unique across the platform.
+         * @example acme
+         */
+        OrganizationSlug: string;
+        /** @example Acme Inc. */
+        OrganizationName: string;
+        /**
+         * @description A role: built-in `owner` (everything), `admin` (everything but deleting the organization
+         *     and managing owners), `member` (read the organization, its members and roles), or the
+         *     key of one of the organization's custom roles.
+         * @example member
+         */
+        RoleKey: string;
+        /**
+         * @description `resource:action`. Janua checks `organization:update`, `organization:delete`,
+         *     `members:read`, `members:manage`, `roles:read`, `roles:manage`, `invitations:read`,
+         *     `invitations:manage` and `audit:read`; `billing:read` and `billing:manage` are
+         *     catalogued for applications. Any other lowercase `resource:action` string is allowed
+         *     in custom roles, for the application to check (`checkOrganizationPermission`, the
+         *     `org_permissions` token claim).
+         * @example members:manage
+         */
+        Permission: string;
+        CreateOrganizationRequest: {
+            name: components["schemas"]["OrganizationName"];
+            slug: components["schemas"]["OrganizationSlug"];
+        };
+        UpdateOrganizationRequest: {
+            name?: components["schemas"]["OrganizationName"];
+            slug?: components["schemas"]["OrganizationSlug"];
+        };
+        OrganizationList: {
+            data: components["schemas"]["Organization"][];
+            /**
+             * Format: uuid
+             * @description Pass as `cursor` for the next page; null on the last page.
+             */
+            next_cursor: string | null;
+        };
+        OrganizationMember: {
+            /**
+             * Format: uuid
+             * @description The membership's id (the list cursor).
+             */
+            id: string;
+            /** Format: uuid */
+            user_id: string;
+            email: string;
+            name: string | null;
+            role: components["schemas"]["RoleKey"];
+            /**
+             * Format: date-time
+             * @description When the user joined.
+             */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        OrganizationMemberList: {
+            data: components["schemas"]["OrganizationMember"][];
+            /**
+             * Format: uuid
+             * @description Pass as `cursor` for the next page; null on the last page.
+             */
+            next_cursor: string | null;
+        };
+        AddOrganizationMemberRequest: {
+            /** Format: uuid */
+            user_id: string;
+            role?: components["schemas"]["RoleKey"];
+        };
+        UpdateOrganizationMemberRequest: {
+            role: components["schemas"]["RoleKey"];
+        };
+        TransferOwnershipRequest: {
+            /**
+             * Format: uuid
+             * @description A member of the organization.
+             */
+            user_id: string;
+        };
+        OrganizationRole: {
+            key: components["schemas"]["RoleKey"];
+            /** @example Billing manager */
+            name: string;
+            description: string | null;
+            /**
+             * @description Sorted. For `owner` and `admin`, the catalogue and every permission of the
+             *     organization's custom roles they hold (they hold any permission but what their
+             *     description excludes).
+             */
+            permissions: components["schemas"]["Permission"][];
+            /** @description `owner`, `admin` and `member` exist in every organization and never change. */
+            built_in: boolean;
+        };
+        OrganizationRoleList: {
+            data: components["schemas"]["OrganizationRole"][];
+        };
+        CreateOrganizationRoleRequest: {
+            key: components["schemas"]["RoleKey"];
+            /** @example Billing manager */
+            name: string;
+            description?: string;
+            permissions: components["schemas"]["Permission"][];
+        };
+        UpdateOrganizationRoleRequest: {
+            name?: string;
+            description?: string | null;
+            permissions?: components["schemas"]["Permission"][];
+        };
+        PermissionCheck: {
+            permission: components["schemas"]["Permission"];
+            granted: boolean;
+        };
+        /**
+         * @description `expired` is a pending invitation past `expires_at` (resend renews it).
+         * @enum {string}
+         */
+        InvitationStatus: "pending" | "accepted" | "revoked" | "expired";
+        Invitation: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organization_id: string;
+            /** @description The address as typed by the inviter. */
+            email: string;
+            role: components["schemas"]["RoleKey"];
+            status: components["schemas"]["InvitationStatus"];
+            /**
+             * Format: uuid
+             * @description The user who invited (or last resent).
+             */
+            invited_by: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            expires_at: string;
+            /** Format: date-time */
+            accepted_at: string | null;
+        };
+        InvitationList: {
+            data: components["schemas"]["Invitation"][];
+            /**
+             * Format: uuid
+             * @description Pass as `cursor` for the next page; null on the last page.
+             */
+            next_cursor: string | null;
+        };
+        CreateInvitationRequest: {
+            /**
+             * Format: email
+             * @example grace@example.com
+             */
+            email: string;
+            role?: components["schemas"]["RoleKey"];
+        };
+        InvitationPreview: {
+            organization: components["schemas"]["Organization"];
+            email: string;
+            role: components["schemas"]["RoleKey"];
+            /** Format: date-time */
+            expires_at: string;
+            /** @description Sign in and accept when true; register with the invitation when false. */
+            account_exists: boolean;
+        };
+        InvitationSignupRequest: {
+            token: string;
+            /** @description Subject to the password policy, like registration. */
+            password: string;
+            /** @example Grace Hopper */
+            name?: string;
+            token_transport?: components["schemas"]["TokenTransport"];
+            device_label?: components["schemas"]["DeviceLabel"];
+        };
+        SwitchOrganizationRequest: {
+            /**
+             * Format: uuid
+             * @description The organization to act in; `null` for none.
+             */
+            organization_id: string | null;
+        };
+        /** @description A user as platform admins see them, with role and status. */
+        AdminUser: {
+            /** Format: uuid */
+            id: string;
+            /** @description The address as the user typed it. */
+            email: string;
+            name: string | null;
+            email_verified: boolean;
+            locale: string | null;
+            timezone: string | null;
+            picture_url: string | null;
+            /** @description A platform admin (may use the admin API and read the whole audit log). */
+            is_admin: boolean;
+            /**
+             * Format: date-time
+             * @description When the user was disabled; null while they may sign in.
+             */
+            disabled_at: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        AdminUserList: {
+            data: components["schemas"]["AdminUser"][];
+            /**
+             * Format: uuid
+             * @description Pass as `cursor` for the next page; null on the last page.
+             */
+            next_cursor: string | null;
+        };
+        UpdateAdminUserRequest: {
+            /** @example Ada Lovelace */
+            name?: string | null;
+            email_verified?: boolean;
+            /** @description Make the user a platform admin, or take it away (not from yourself). */
+            is_admin?: boolean;
+        };
+        AdminStats: {
+            /** Format: date-time */
+            generated_at: string;
+            users_total: number;
+            users_disabled: number;
+            /** @description Users whose email address is verified. */
+            users_verified: number;
+            /** @description Platform admins, disabled ones included. */
+            admins: number;
+            /** @description Sessions neither revoked nor expired. */
+            sessions_active: number;
+            /** @description Successful sign-ins (`login.succeeded` events) of the last 24 hours. */
+            logins_last_24h: number;
+            /** @description Failed sign-ins (`login.failed` events) of the last 24 hours. */
+            failed_logins_last_24h: number;
+            /** @description Registrations (`user.registered` events) of the last 24 hours. */
+            signups_last_24h: number;
+        };
+        /**
+         * @description The parameters of `GET /oauth/authorize`, as a form. Parameters not listed here are ignored, as
+         *     RFC 6749 section 3.1 requires of OAuth endpoints (extensions add parameters freely).
+         */
+        AuthorizationRequest: {
+            client_id: string;
+            redirect_uri: string;
+            /** @enum {string} */
+            response_type: "code";
+            scope: string;
+            state?: string;
+            nonce?: string;
+            code_challenge?: string;
+            /** @enum {string} */
+            code_challenge_method?: "S256";
+            prompt?: string;
+            max_age?: number;
+            login_hint?: string;
+            /** @enum {string} */
+            response_mode?: "query";
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * @description The parameters of `GET /oauth/logout`, as a form. Parameters not listed here are ignored, as
+         *     RFC 6749 section 3.1 requires of OAuth endpoints (extensions add parameters freely).
+         */
+        LogoutRequest: {
+            id_token_hint?: string;
+            client_id?: string;
+            post_logout_redirect_uri?: string;
+            state?: string;
+            logout_hint?: string;
+            ui_locales?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * @description A grant type a client may use (RFC 6749).
+         * @enum {string}
+         */
+        OAuthGrantType: "authorization_code" | "refresh_token" | "client_credentials";
+        /**
+         * @description How the client authenticates at the token endpoint (RFC 7591 section 2); `none` makes a public client.
+         * @enum {string}
+         */
+        OAuthTokenEndpointAuthMethod: "client_secret_basic" | "client_secret_post" | "none";
+        /**
+         * @description An absolute URI without fragment or spaces, matched character for character: https
+         *     (no user information), http only on `localhost`, `127.0.0.1` or `[::1]` (RFC 8252
+         *     section 7.3), or a reverse-domain private-use scheme of a native app
+         *     (`com.example.app:/callback`, RFC 8252 section 7.1). `javascript:`, `data:` and similar
+         *     schemes are refused (RFC 9700 section 2.1).
+         */
+        OAuthRedirectUri: string;
+        /** @description A scope token (RFC 6749 section 3.3). Janua gives meaning to `openid`, `profile`, `email`, `offline_access` and `organization`; others travel in access tokens only. */
+        OAuthScopeName: string;
+        /** @description A registered OAuth client. `client_secret` is present only in the answers of `createOAuthClient` and `rotateOAuthClientSecret`. */
+        OAuthClient: {
+            client_id: string;
+            /** @description Shown once; Janua keeps only its SHA-256 digest. */
+            client_secret?: string;
+            name: string;
+            token_endpoint_auth_method: components["schemas"]["OAuthTokenEndpointAuthMethod"];
+            redirect_uris: string[];
+            post_logout_redirect_uris: string[];
+            grant_types: components["schemas"]["OAuthGrantType"][];
+            scopes: string[];
+            /** @description A first-party client skips the consent page. */
+            first_party: boolean;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: date-time */
+            secret_rotated_at: string | null;
+            /**
+             * Format: date-time
+             * @description Until when the secret replaced by the last rotation still works (null once it no longer does).
+             */
+            previous_secret_expires_at: string | null;
+        };
+        OAuthClientList: {
+            data: components["schemas"]["OAuthClient"][];
+            /** Format: uuid */
+            next_cursor: string | null;
+        };
+        CreateOAuthClientRequest: {
+            /** @description Shown to users on the consent page. */
+            name: string;
+            /** @default client_secret_basic */
+            token_endpoint_auth_method: components["schemas"]["OAuthTokenEndpointAuthMethod"];
+            /** @default [] */
+            redirect_uris: components["schemas"]["OAuthRedirectUri"][];
+            /** @default [] */
+            post_logout_redirect_uris: components["schemas"]["OAuthRedirectUri"][];
+            /**
+             * @default [
+             *       "authorization_code",
+             *       "refresh_token"
+             *     ]
+             */
+            grant_types: components["schemas"]["OAuthGrantType"][];
+            /**
+             * @default [
+             *       "openid",
+             *       "profile",
+             *       "email",
+             *       "offline_access"
+             *     ]
+             */
+            scopes: components["schemas"]["OAuthScopeName"][];
+            /** @default false */
+            first_party: boolean;
+        };
+        UpdateOAuthClientRequest: {
+            name?: string;
+            token_endpoint_auth_method?: components["schemas"]["OAuthTokenEndpointAuthMethod"];
+            redirect_uris?: components["schemas"]["OAuthRedirectUri"][];
+            post_logout_redirect_uris?: components["schemas"]["OAuthRedirectUri"][];
+            grant_types?: components["schemas"]["OAuthGrantType"][];
+            scopes?: components["schemas"]["OAuthScopeName"][];
+            first_party?: boolean;
+        };
+        RotateOAuthClientSecretRequest: {
+            /**
+             * @description How long the replaced secret keeps working (at most 30 days).
+             * @default 86400
+             */
+            overlap_seconds: number;
+        };
+        /** @description RFC 6749 sections 4.1.3, 4.4.2 and 6; which fields are needed depends on `grant_type`. */
+        OAuthTokenRequest: {
+            /** @description `authorization_code`, `refresh_token` or `client_credentials`; anything else is `unsupported_grant_type`. */
+            grant_type: string;
+            code?: string;
+            redirect_uri?: string;
+            /** @description The PKCE verifier (RFC 7636 section 4.5), 43 to 128 characters. */
+            code_verifier?: string;
+            refresh_token?: string;
+            scope?: string;
+            client_id?: string;
+            client_secret?: string;
+        };
+        OAuthTokenResponse: {
+            /** @description RFC 9068 JWT (`typ` `at+jwt`) with `iss`, `sub`, `aud`, `client_id`, `scope`, `exp`, `iat`, `jti`, and `auth_time` and `amr` when a user signed in. */
+            access_token: string;
+            /** @enum {string} */
+            token_type: "Bearer";
+            expires_in: number;
+            scope: string;
+            /** @description With `offline_access`, for clients allowed the refresh_token grant. */
+            refresh_token?: string;
+            /** @description With `openid` (OpenID Connect Core section 2). */
+            id_token?: string;
+        };
+        /** @description RFC 6749 section 5.2 error answer. */
+        OAuthError: {
+            /** @description `invalid_request`, `invalid_client`, `invalid_grant`, `unauthorized_client`, `unsupported_grant_type`, `invalid_scope`, `unsupported_token_type`, `invalid_token` or `insufficient_scope`. */
+            error: string;
+            error_description?: string;
+        };
+        OAuthIntrospectionRequest: {
+            token: string;
+            /** @description `access_token` or `refresh_token`; a hint only (RFC 7662 section 2.1). */
+            token_type_hint?: string;
+            client_id?: string;
+            client_secret?: string;
+        };
+        /** @description RFC 7662 section 2.2. An inactive token is `{"active": false}` and nothing else. */
+        OAuthIntrospection: {
+            active: boolean;
+            scope?: string;
+            client_id?: string;
+            username?: string;
+            /** @enum {string} */
+            token_type?: "Bearer" | "refresh_token";
+            exp?: number;
+            iat?: number;
+            sub?: string;
+            aud?: string;
+            iss?: string;
+            jti?: string;
+            auth_time?: number;
+            amr?: string[];
+        };
+        OAuthRevocationRequest: {
+            token: string;
+            token_type_hint?: string;
+            client_id?: string;
+            client_secret?: string;
+        };
+        OAuthUserInfoRequest: {
+            access_token?: string;
+        };
+        /** @description OpenID Connect Core section 5.1 standard claims, per granted scope. */
+        UserInfo: {
+            sub: string;
+            name?: string;
+            locale?: string;
+            zoneinfo?: string;
+            picture?: string;
+            updated_at?: number;
+            email?: string;
+            email_verified?: boolean;
+            org_id?: string;
+            org_role?: string;
+            org_permissions?: string[];
+        };
     };
     responses: {
+        /** @description An RFC 6749 section 5.2 error (`invalid_request`, `invalid_grant`, `unauthorized_client`, `unsupported_grant_type`, `invalid_scope`, `unsupported_token_type`). */
+        OAuthBadRequest: {
+            headers: {
+                "Cache-Control": components["headers"]["NoStore"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": "invalid_grant",
+                 *       "error_description": "The authorization code is invalid, expired or already used."
+                 *     }
+                 */
+                "application/json": components["schemas"]["OAuthError"];
+            };
+        };
+        /** @description Client authentication failed (`invalid_client`, RFC 6749 section 5.2). */
+        OAuthInvalidClient: {
+            headers: {
+                /** @description `Basic realm="janua"` */
+                "WWW-Authenticate"?: string;
+                "Cache-Control": components["headers"]["NoStore"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": "invalid_client",
+                 *       "error_description": "Client authentication failed."
+                 *     }
+                 */
+                "application/json": components["schemas"]["OAuthError"];
+            };
+        };
+        /** @description No access token, or one that is not active (RFC 6750 section 3.1, `invalid_token`). */
+        OAuthInvalidToken: {
+            headers: {
+                /** @description `Bearer error="invalid_token"` */
+                "WWW-Authenticate"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": "invalid_token",
+                 *       "error_description": "The access token is invalid or expired."
+                 *     }
+                 */
+                "application/json": components["schemas"]["OAuthError"];
+            };
+        };
+        /** @description The access token was not granted the `openid` scope (RFC 6750 section 3.1). */
+        OAuthInsufficientScope: {
+            headers: {
+                /** @description `Bearer error="insufficient_scope", scope="openid"` */
+                "WWW-Authenticate"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": "insufficient_scope",
+                 *       "error_description": "The access token was not granted the openid scope."
+                 *     }
+                 */
+                "application/json": components["schemas"]["OAuthError"];
+            };
+        };
+        /** @description The user's claims allowed by the token's scopes. */
+        UserInfo: {
+            headers: {
+                "Cache-Control": components["headers"]["NoStore"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "sub": "6f1c2a7e-4b8d-4e2a-9c3f-1d2e3f4a5b6c",
+                 *       "name": "Ada Lovelace",
+                 *       "locale": "en-GB",
+                 *       "zoneinfo": "Europe/London",
+                 *       "updated_at": 1795951800,
+                 *       "email": "ada@example.com",
+                 *       "email_verified": true
+                 *     }
+                 */
+                "application/json": components["schemas"]["UserInfo"];
+            };
+        };
         /**
          * @description The password was right and the account has a second factor: finish the sign-in with the
          *     `mfa_token` at one of the `mfa_methods`.
@@ -672,6 +3005,72 @@ export interface components {
                  *     }
                  */
                 "application/problem+json": components["schemas"]["MfaRequiredProblem"];
+            };
+        };
+        /**
+         * @description The step-up proof is wrong: the code (from the app, an SMS or a recovery code) or the
+         *     password (`AUTHORIZATION_ERROR`). Wrong codes count towards the account's limit of 5 per
+         *     15 minutes.
+         */
+        WrongMfaCode: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "urn:janua:problem:authorization-error",
+                 *       "title": "Forbidden",
+                 *       "status": 403,
+                 *       "detail": "The code is wrong or expired.",
+                 *       "code": "AUTHORIZATION_ERROR",
+                 *       "request_id": "9f0c5b8e2a4d4c1b"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The second factor this acts on is not enrolled (`CONFLICT_ERROR`). */
+        NoSuchFactor: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "urn:janua:problem:conflict-error",
+                 *       "title": "Conflict",
+                 *       "status": 409,
+                 *       "detail": "No authenticator app is enrolled.",
+                 *       "code": "CONFLICT_ERROR",
+                 *       "request_id": "9f0c5b8e2a4d4c1b"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description The SMS provider did not accept the message, or the database or the store is
+         *     unreachable. Safe to retry after `Retry-After` seconds.
+         */
+        SmsUnavailable: {
+            headers: {
+                /** @description Seconds to wait before retrying. */
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "urn:janua:problem:internal-error",
+                 *       "title": "Service unavailable",
+                 *       "status": 503,
+                 *       "detail": "The SMS could not be sent; retry shortly.",
+                 *       "code": "INTERNAL_ERROR",
+                 *       "request_id": "9f0c5b8e2a4d4c1b"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
             };
         };
         /** @description The body is not valid JSON. */
@@ -798,6 +3197,47 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description The caller is signed in but lacks the role or permission this needs. */
+        Forbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "urn:janua:problem:authorization-error",
+                 *       "title": "Forbidden",
+                 *       "status": 403,
+                 *       "detail": "This needs the permission members:manage.",
+                 *       "code": "AUTHORIZATION_ERROR",
+                 *       "request_id": "9f0c5b8e2a4d4c1b"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description Nothing with this id exists, or it belongs to someone the caller cannot see: the two are
+         *     indistinguishable on purpose.
+         */
+        NotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "urn:janua:problem:not-found-error",
+                 *       "title": "Not found",
+                 *       "status": 404,
+                 *       "detail": "No such organization.",
+                 *       "code": "NOT_FOUND_ERROR",
+                 *       "request_id": "9f0c5b8e2a4d4c1b"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description The cursor names no item of this list. */
         UnknownCursor: {
             headers: {
@@ -811,6 +3251,44 @@ export interface components {
                  *       "status": 404,
                  *       "detail": "The cursor names no item of this list.",
                  *       "code": "NOT_FOUND_ERROR",
+                 *       "request_id": "9f0c5b8e2a4d4c1b"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The change would leave the organization without an owner (`CONFLICT_ERROR`). */
+        LastOwner: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "urn:janua:problem:conflict-error",
+                 *       "title": "Conflict",
+                 *       "status": 409,
+                 *       "detail": "An organization needs at least one owner; transfer ownership first.",
+                 *       "code": "CONFLICT_ERROR",
+                 *       "request_id": "9f0c5b8e2a4d4c1b"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The invitation was accepted or revoked already (`CONFLICT_ERROR`). */
+        InvitationSettled: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "urn:janua:problem:conflict-error",
+                 *       "title": "Conflict",
+                 *       "status": 409,
+                 *       "detail": "The invitation was already accepted.",
+                 *       "code": "CONFLICT_ERROR",
                  *       "request_id": "9f0c5b8e2a4d4c1b"
                  *     }
                  */
@@ -935,8 +3413,35 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /**
+         * @description An admin cannot disable, demote or delete their own account (`CONFLICT_ERROR`): the
+         *     platform must keep an admin. Another admin can.
+         */
+        OwnAdminAccount: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "urn:janua:problem:conflict-error",
+                 *       "title": "Conflict",
+                 *       "status": 409,
+                 *       "detail": "You cannot disable your own account; ask another admin.",
+                 *       "code": "CONFLICT_ERROR",
+                 *       "request_id": "9f0c5b8e2a4d4c1b"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
     };
     parameters: {
+        /**
+         * @description The client's `client_id`.
+         * @example 3kFpl2J8V1u5pB2QxY7a9cD1
+         */
+        OAuthClientId: string;
         /** @description Page size. */
         Limit: number;
         /**
@@ -945,6 +3450,58 @@ export interface components {
          *     `starting_after` does.
          */
         Cursor: string;
+        /** @example 0b6f9c1e-7a2d-4c3b-9e8f-1a2b3c4d5e6f */
+        OrganizationId: string;
+        /** @example 3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f */
+        InvitationId: string;
+        /**
+         * @description The user's id.
+         * @example 6f1c2a7e-4b8d-4e2a-9c3f-1d2e3f4a5b6c
+         */
+        AdminUserId: string;
+        /**
+         * @description A piece of the email address or the name, case-insensitive. Matched literally: `%`, `_`,
+         *     `\` and quotes find themselves.
+         * @example ada
+         */
+        UserSearch: string;
+        /** @description `disabled`: only disabled users; `active`: only the others. */
+        UserStatus: "active" | "disabled";
+        /** @description Only users whose email address is (`true`) or is not (`false`) verified. */
+        EmailVerifiedFilter: boolean;
+        /** @description Only platform admins (`true`) or only the others (`false`). */
+        IsAdminFilter: boolean;
+        /**
+         * @description Only items created at or after this instant (RFC 3339, with an offset).
+         * @example 2026-11-01T00:00:00Z
+         */
+        CreatedAfter: string;
+        /**
+         * @description Only items created before this instant (RFC 3339, with an offset).
+         * @example 2026-12-01T00:00:00Z
+         */
+        CreatedBefore: string;
+        /**
+         * @description Only events of this organization. Required unless the caller is a platform admin; the
+         *     caller then needs `audit:read` there.
+         */
+        AuditOrganizationId: string;
+        /** @description Only events done by this user (an admin acting on someone, or the user). */
+        AuditActorId: string;
+        /** @description Only events about this user. */
+        AuditUserId: string;
+        /**
+         * @description Only events of this action (an `AuditEvent.action` value).
+         * @example login.failed
+         */
+        AuditAction: string;
+        /**
+         * @description Only events that acted on this target (`kind:id`, exactly).
+         * @example user:6f1c2a7e-4b8d-4e2a-9c3f-1d2e3f4a5b6c
+         */
+        AuditTarget: string;
+        /** @description Only successes or only failures. */
+        AuditOutcome: "success" | "failure";
     };
     requestBodies: never;
     headers: {
@@ -1190,7 +3747,11 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
-            /** @description The email and password do not match an account. */
+            /**
+             * @description The email and password do not match an account. The right password of a disabled
+             *     account is answered `This account is disabled.` instead; a wrong one never is, so the
+             *     answer does not reveal the account's state to someone who does not know the password.
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1269,6 +3830,25 @@ export interface operations {
                 };
             };
             403: components["responses"]["CsrfRejected"];
+            /** @description `organization_id` names no organization of the user (`NOT_FOUND_ERROR`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:janua:problem:not-found-error",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "No such organization.",
+                     *       "code": "NOT_FOUND_ERROR",
+                     *       "request_id": "9f0c5b8e2a4d4c1b"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationError"];
@@ -1388,7 +3968,12 @@ export interface operations {
                      *           "outcome": "success",
                      *           "created_at": "2026-11-29T10:00:00Z",
                      *           "ip": "203.0.113.7",
-                     *           "user_agent": "Mozilla/5.0"
+                     *           "user_agent": "Mozilla/5.0",
+                     *           "actor_id": "6f1c2a7e-4b8d-4e2a-9c3f-1d2e3f4a5b6c",
+                     *           "user_id": "6f1c2a7e-4b8d-4e2a-9c3f-1d2e3f4a5b6c",
+                     *           "organization_id": null,
+                     *           "target": null,
+                     *           "details": null
                      *         }
                      *       ],
                      *       "next_cursor": null
@@ -1709,6 +4294,3836 @@ export interface operations {
                 };
             };
             422: components["responses"]["InvalidParameter"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getMfaStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller's second factors. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "methods": [
+                     *         "totp",
+                     *         "recovery_code",
+                     *         "sms"
+                     *       ],
+                     *       "totp_enabled": true,
+                     *       "totp_pending": false,
+                     *       "recovery_codes_remaining": 9,
+                     *       "sms_enabled": true,
+                     *       "sms_phone_number": "+44*******89"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MfaStatus"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    startTotpSetup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The secret to load into the authenticator app. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "secret": "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP",
+                     *       "otpauth_uri": "otpauth://totp/Janua:ada%40example.com?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Janua",
+                     *       "qr_code_svg": "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"45\" height=\"45\">...</svg>",
+                     *       "qr_code_data_uri": "data:image/svg+xml,%3Csvg%20xmlns%3D..."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TotpSetup"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description An authenticator app is already enrolled (`CONFLICT_ERROR`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:janua:problem:conflict-error",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "An authenticator app is already enrolled; disable it first.",
+                     *       "code": "CONFLICT_ERROR",
+                     *       "request_id": "9f0c5b8e2a4d4c1b"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    confirmTotpSetup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "code": "123456"
+                 *     }
+                 */
+                "application/json": components["schemas"]["MfaCodeRequest"];
+            };
+        };
+        responses: {
+            /** @description The authenticator app is on; here are the recovery codes. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecoveryCodes"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["WrongMfaCode"];
+            /** @description No setup is pending, or the app is already on (`CONFLICT_ERROR`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:janua:problem:conflict-error",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "No authenticator setup is pending; start one first.",
+                     *       "code": "CONFLICT_ERROR",
+                     *       "request_id": "9f0c5b8e2a4d4c1b"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    disableTotp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "password": "correct horse battery staple",
+                 *       "code": "123456"
+                 *     }
+                 */
+                "application/json": components["schemas"]["DisableTotpRequest"];
+            };
+        };
+        responses: {
+            /** @description The authenticator app is removed. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["WrongMfaCode"];
+            409: components["responses"]["NoSuchFactor"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    regenerateRecoveryCodes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "code": "123456"
+                 *     }
+                 */
+                "application/json": components["schemas"]["RegenerateRecoveryCodesRequest"];
+            };
+        };
+        responses: {
+            /** @description The new recovery codes, shown only in this answer. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecoveryCodes"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["WrongMfaCode"];
+            409: components["responses"]["NoSuchFactor"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    verifyMfaChallenge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "mfa_token": "5Jv0mJ0P0yq9l3cQhY0Qw9yq3rR4YbqJ8kQm3c1vF2E",
+                 *       "method": "totp",
+                 *       "code": "123456"
+                 *     }
+                 */
+                "application/json": components["schemas"]["MfaChallengeRequest"];
+            };
+        };
+        responses: {
+            /** @description Signed in. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /**
+             * @description The `mfa_token` is unknown, expired or already used (`TOKEN_ERROR`: sign in again),
+             *     or the code is wrong (`AUTHENTICATION_ERROR`: the `mfa_token` still works).
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:janua:problem:authentication-error",
+                     *       "title": "Authentication failed",
+                     *       "status": 401,
+                     *       "detail": "The code is wrong or expired.",
+                     *       "code": "AUTHENTICATION_ERROR",
+                     *       "request_id": "9f0c5b8e2a4d4c1b"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    startSmsSetup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "phone_number": "+447911123456"
+                 *     }
+                 */
+                "application/json": components["schemas"]["SmsSetupRequest"];
+            };
+        };
+        responses: {
+            /** @description The code is on its way. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SmsCodeSent"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /** @description A phone number is already enrolled (`CONFLICT_ERROR`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:janua:problem:conflict-error",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "A phone number is already enrolled; remove it first.",
+                     *       "code": "CONFLICT_ERROR",
+                     *       "request_id": "9f0c5b8e2a4d4c1b"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["SmsUnavailable"];
+        };
+    };
+    confirmSmsSetup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "code": "123456"
+                 *     }
+                 */
+                "application/json": components["schemas"]["MfaCodeRequest"];
+            };
+        };
+        responses: {
+            /** @description SMS codes are on. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "phone_number": "+44********56",
+                     *       "recovery_codes": [
+                     *         "7hq2k-x9m4d",
+                     *         "pq3zt-8wc6r",
+                     *         "m2v7n-k4j9s",
+                     *         "4rt8w-c3x6z",
+                     *         "n9d2h-q5m7p",
+                     *         "x6c4b-t2k8v",
+                     *         "3wj7r-h9n5d",
+                     *         "k8m2z-5qx4c",
+                     *         "b7t9v-w3d6n",
+                     *         "z4p6q-m8r2k"
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SmsEnrollment"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["WrongMfaCode"];
+            /** @description No SMS setup is pending, or a number is already enrolled (`CONFLICT_ERROR`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:janua:problem:conflict-error",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "No SMS setup is pending; start one first.",
+                     *       "code": "CONFLICT_ERROR",
+                     *       "request_id": "9f0c5b8e2a4d4c1b"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    disableSms: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "password": "correct horse battery staple"
+                 *     }
+                 */
+                "application/json": components["schemas"]["PasswordConfirmation"];
+            };
+        };
+        responses: {
+            /** @description SMS codes are off. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["WrongMfaCode"];
+            409: components["responses"]["NoSuchFactor"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    sendSmsChallenge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "mfa_token": "5Jv0mJ0P0yq9l3cQhY0Qw9yq3rR4YbqJ8kQm3c1vF2E"
+                 *     }
+                 */
+                "application/json": components["schemas"]["SendSmsChallengeRequest"];
+            };
+        };
+        responses: {
+            /** @description The code is on its way. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SmsCodeSent"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description The `mfa_token` is unknown, expired or already used (`TOKEN_ERROR`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:janua:problem:token-error",
+                     *       "title": "Invalid token",
+                     *       "status": 401,
+                     *       "detail": "The MFA token is invalid or expired; sign in again.",
+                     *       "code": "TOKEN_ERROR",
+                     *       "request_id": "9f0c5b8e2a4d4c1b"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["SmsUnavailable"];
+        };
+    };
+    startPasskeyRegistration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Options for `navigator.credentials.create()`. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "rp": {
+                     *         "id": "localhost",
+                     *         "name": "Janua"
+                     *       },
+                     *       "user": {
+                     *         "id": "bxwqfkt7TiqcPx0uP0pbbA",
+                     *         "name": "ada@example.com",
+                     *         "displayName": "Ada Lovelace"
+                     *       },
+                     *       "challenge": "3q2Ahn9TjOZ8wMoGqKsEwB4-dFDAz43cSGWcnxIamKmAJgUSmrvESsJzIB9wdFB4DGOtnZbDrM7ZZbAm5SmzGA",
+                     *       "pubKeyCredParams": [
+                     *         {
+                     *           "type": "public-key",
+                     *           "alg": -8
+                     *         },
+                     *         {
+                     *           "type": "public-key",
+                     *           "alg": -7
+                     *         },
+                     *         {
+                     *           "type": "public-key",
+                     *           "alg": -257
+                     *         }
+                     *       ],
+                     *       "timeout": 300000,
+                     *       "excludeCredentials": [
+                     *         {
+                     *           "id": "KEbWNCc7NgaYnUyrNeFGX9_3Y-8oIWxHT2qScP0S2bk",
+                     *           "type": "public-key",
+                     *           "transports": [
+                     *             "internal",
+                     *             "hybrid"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "authenticatorSelection": {
+                     *         "residentKey": "required",
+                     *         "requireResidentKey": true,
+                     *         "userVerification": "preferred"
+                     *       },
+                     *       "attestation": "none"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PasskeyCreationOptions"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The account has the maximum number of passkeys (20); delete one first. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:janua:problem:conflict-error",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "An account can have at most 20 passkeys; delete one first.",
+                     *       "code": "CONFLICT_ERROR",
+                     *       "request_id": "9f0c5b8e2a4d4c1b"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    registerPasskey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Ada's MacBook",
+                 *       "credential": {
+                 *         "id": "KEbWNCc7NgaYnUyrNeFGX9_3Y-8oIWxHT2qScP0S2bk",
+                 *         "rawId": "KEbWNCc7NgaYnUyrNeFGX9_3Y-8oIWxHT2qScP0S2bk",
+                 *         "type": "public-key",
+                 *         "authenticatorAttachment": "platform",
+                 *         "clientExtensionResults": {},
+                 *         "response": {
+                 *           "clientDataJSON": "eyJ0eXBlIjoid2ViYXV0aG4uY3JlYXRlIiwiY2hhbGxlbmdlIjoiM3EyQWhuOVRqT1o4d01vR3FLc0V3QjQiLCJvcmlnaW4iOiJodHRwOi8vbG9jYWxob3N0OjQxMDAifQ",
+                 *           "attestationObject": "o2NmbXRkbm9uZWdhdHRTdG10oGhhdXRoRGF0YVjFSZYN5YgOjGh0NBcPZHZgW4_krrmihjLHmVzzuoMdl2NFAAAAAQ",
+                 *           "transports": [
+                 *             "internal",
+                 *             "hybrid"
+                 *           ]
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["RegisterPasskeyRequest"];
+            };
+        };
+        responses: {
+            /** @description The passkey is registered. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "2d7c9a41-5b1e-4f0a-8c3d-6e9f1a2b3c4d",
+                     *       "name": "Ada's MacBook",
+                     *       "created_at": "2026-11-29T10:00:00Z",
+                     *       "last_used_at": null,
+                     *       "transports": [
+                     *         "internal",
+                     *         "hybrid"
+                     *       ],
+                     *       "backed_up": true,
+                     *       "device_type": "multi_device",
+                     *       "aaguid": "fbfc3007-154e-4ecc-8c0b-6e020557d7bd"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Passkey"];
+                };
+            };
+            /**
+             * @description The body is not valid JSON, or the credential's members do not decode (base64url,
+             *     or a `clientDataJSON` that is not a JSON object): `BAD_REQUEST`.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:janua:problem:bad-request",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "The credential's clientDataJSON is not a JSON object.",
+                     *       "code": "BAD_REQUEST",
+                     *       "request_id": "9f0c5b8e2a4d4c1b"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description No valid access token (`TOKEN_ERROR`, `AUTHENTICATION_ERROR`), or the credential does
+             *     not verify (`AUTHENTICATION_ERROR`): an unknown, expired, used or another user's
+             *     challenge, another origin or RP ID, no user presence, an unsupported algorithm.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:janua:problem:authentication-error",
+                     *       "title": "Authentication failed",
+                     *       "status": 401,
+                     *       "detail": "The passkey could not be verified.",
+                     *       "code": "AUTHENTICATION_ERROR",
+                     *       "request_id": "9f0c5b8e2a4d4c1b"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description This credential is registered already (`CONFLICT_ERROR`), or the account has the
+             *     maximum number of passkeys (20).
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:janua:problem:conflict-error",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "This passkey is registered already.",
+                     *       "code": "CONFLICT_ERROR",
+                     *       "request_id": "9f0c5b8e2a4d4c1b"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listPasskeys: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description `next_cursor` of the previous page (the id of its last item); absent for the first page.
+                 *     An id that names none of the caller's items is answered 404, as Stripe's
+                 *     `starting_after` does.
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of passkeys. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "2d7c9a41-5b1e-4f0a-8c3d-6e9f1a2b3c4d",
+                     *           "name": "Ada's MacBook",
+                     *           "created_at": "2026-11-29T10:00:00Z",
+                     *           "last_used_at": "2026-11-30T08:15:00Z",
+                     *           "transports": [
+                     *             "internal",
+                     *             "hybrid"
+                     *           ],
+                     *           "backed_up": true,
+                     *           "device_type": "multi_device",
+                     *           "aaguid": "fbfc3007-154e-4ecc-8c0b-6e020557d7bd"
+                     *         }
+                     *       ],
+                     *       "next_cursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PasskeyList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["UnknownCursor"];
+            422: components["responses"]["InvalidParameter"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    deletePasskey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The passkey's id (from `listPasskeys` or `registerPasskey`).
+                 * @example 2d7c9a41-5b1e-4f0a-8c3d-6e9f1a2b3c4d
+                 */
+                passkey_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The passkey is deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["InvalidParameter"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updatePasskey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The passkey's id (from `listPasskeys` or `registerPasskey`).
+                 * @example 2d7c9a41-5b1e-4f0a-8c3d-6e9f1a2b3c4d
+                 */
+                passkey_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Work laptop"
+                 *     }
+                 */
+                "application/json": components["schemas"]["UpdatePasskeyRequest"];
+            };
+        };
+        responses: {
+            /** @description The renamed passkey. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "2d7c9a41-5b1e-4f0a-8c3d-6e9f1a2b3c4d",
+                     *       "name": "Ada's MacBook",
+                     *       "created_at": "2026-11-29T10:00:00Z",
+                     *       "last_used_at": null,
+                     *       "transports": [
+                     *         "internal",
+                     *         "hybrid"
+                     *       ],
+                     *       "backed_up": true,
+                     *       "device_type": "multi_device",
+                     *       "aaguid": "fbfc3007-154e-4ecc-8c0b-6e020557d7bd"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Passkey"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    startPasskeyLogin: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasskeyLoginOptionsRequest"];
+            };
+        };
+        responses: {
+            /** @description Options for `navigator.credentials.get()`, and the challenge's id. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "challenge_id": "Zk3vQ0mX7bL2pR9sT4uW1yA6cE8gI0kM2oQ4sU6wY8A",
+                     *       "expires_in": 300,
+                     *       "public_key": {
+                     *         "challenge": "MBXmgq-DwnVK6Tl8MLstwDEgCE_sPyOhZnNFVZOqTeybD9BBROqUrhj9_D9ToxI1uRVNB2k-IL9mh6U-DdtwsA",
+                     *         "timeout": 300000,
+                     *         "rpId": "localhost",
+                     *         "allowCredentials": [],
+                     *         "userVerification": "preferred"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PasskeyLoginOptions"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description The `mfa_token` is unknown, expired or already used (`TOKEN_ERROR`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:janua:problem:token-error",
+                     *       "title": "Invalid token",
+                     *       "status": 401,
+                     *       "detail": "The MFA token is invalid or expired; sign in again.",
+                     *       "code": "TOKEN_ERROR",
+                     *       "request_id": "9f0c5b8e2a4d4c1b"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    loginWithPasskey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "challenge_id": "Zk3vQ0mX7bL2pR9sT4uW1yA6cE8gI0kM2oQ4sU6wY8A",
+                 *       "credential": {
+                 *         "id": "KEbWNCc7NgaYnUyrNeFGX9_3Y-8oIWxHT2qScP0S2bk",
+                 *         "rawId": "KEbWNCc7NgaYnUyrNeFGX9_3Y-8oIWxHT2qScP0S2bk",
+                 *         "type": "public-key",
+                 *         "authenticatorAttachment": "platform",
+                 *         "clientExtensionResults": {},
+                 *         "response": {
+                 *           "clientDataJSON": "eyJ0eXBlIjoid2ViYXV0aG4uZ2V0IiwiY2hhbGxlbmdlIjoiTUJYbWdxIiwib3JpZ2luIjoiaHR0cDovL2xvY2FsaG9zdDo0MTAwIn0",
+                 *           "authenticatorData": "SZYN5YgOjGh0NBcPZHZgW4_krrmihjLHmVzzuoMdl2MFAAAAAg",
+                 *           "signature": "MEUCIQDq0m5X3wq5vVpT2k6m2K7vR5z9p1VYgC6uK6S0cC3nRgIgQ6t3n4Lx9n4rW0xQ4xv3m2mQZP5x0h8B5m1a4d2c3e4",
+                 *           "userHandle": "bxwqfkt7TiqcPx0uP0pbbA"
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["PasskeyLoginRequest"];
+            };
+        };
+        responses: {
+            /** @description Signed in. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthResponse"];
+                };
+            };
+            /**
+             * @description The body is not valid JSON, or the credential's members do not decode (base64url,
+             *     or a `clientDataJSON` that is not a JSON object): `BAD_REQUEST`.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:janua:problem:bad-request",
+                     *       "title": "Bad request",
+                     *       "status": 400,
+                     *       "detail": "The credential's clientDataJSON is not a JSON object.",
+                     *       "code": "BAD_REQUEST",
+                     *       "request_id": "9f0c5b8e2a4d4c1b"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The assertion does not verify (`AUTHENTICATION_ERROR`): an unknown, expired or used
+             *     challenge, an unknown passkey or another user's, another origin or RP ID, a bad
+             *     signature, no user presence, a signature counter that did not increase, a disabled
+             *     account; or the `mfa_token` is unknown, expired or used (`TOKEN_ERROR`).
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:janua:problem:authentication-error",
+                     *       "title": "Authentication failed",
+                     *       "status": 401,
+                     *       "detail": "The passkey could not be verified.",
+                     *       "code": "AUTHENTICATION_ERROR",
+                     *       "request_id": "9f0c5b8e2a4d4c1b"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listOrganizations: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description `next_cursor` of the previous page (the id of its last item); absent for the first page.
+                 *     An id that names none of the caller's items is answered 404, as Stripe's
+                 *     `starting_after` does.
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of organizations. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "0b6f9c1e-7a2d-4c3b-9e8f-1a2b3c4d5e6f",
+                     *           "name": "Acme Inc.",
+                     *           "slug": "acme",
+                     *           "role": "owner",
+                     *           "created_at": "2026-11-29T10:00:00Z",
+                     *           "updated_at": "2026-11-29T10:00:00Z"
+                     *         }
+                     *       ],
+                     *       "next_cursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["OrganizationList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["UnknownCursor"];
+            422: components["responses"]["InvalidParameter"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createOrganization: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Acme Inc.",
+                 *       "slug": "acme"
+                 *     }
+                 */
+                "application/json": components["schemas"]["CreateOrganizationRequest"];
+            };
+        };
+        responses: {
+            /** @description The organization, with `role` = `owner`. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0b6f9c1e-7a2d-4c3b-9e8f-1a2b3c4d5e6f",
+                     *       "name": "Acme Inc.",
+                     *       "slug": "acme",
+                     *       "role": "owner",
+                     *       "created_at": "2026-11-29T10:00:00Z",
+                     *       "updated_at": "2026-11-29T10:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Organization"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /** @description The slug is taken (`CONFLICT_ERROR`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:janua:problem:conflict-error",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The slug acme is taken.",
+                     *       "code": "CONFLICT_ERROR",
+                     *       "request_id": "9f0c5b8e2a4d4c1b"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getOrganizationBySlug: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The organization's slug (`organizations-by-slug` keeps slugs apart from ids).
+                 * @example acme
+                 */
+                slug: components["schemas"]["OrganizationSlug"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The organization, with the caller's `role`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0b6f9c1e-7a2d-4c3b-9e8f-1a2b3c4d5e6f",
+                     *       "name": "Acme Inc.",
+                     *       "slug": "acme",
+                     *       "role": "member",
+                     *       "created_at": "2026-11-29T10:00:00Z",
+                     *       "updated_at": "2026-11-29T10:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Organization"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["InvalidParameter"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    deleteOrganizationBySlug: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The organization's slug (`organizations-by-slug` keeps slugs apart from ids).
+                 * @example acme
+                 */
+                slug: components["schemas"]["OrganizationSlug"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The organization is gone. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["InvalidParameter"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updateOrganizationBySlug: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The organization's slug (`organizations-by-slug` keeps slugs apart from ids).
+                 * @example acme
+                 */
+                slug: components["schemas"]["OrganizationSlug"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Acme Corporation"
+                 *     }
+                 */
+                "application/json": components["schemas"]["UpdateOrganizationRequest"];
+            };
+        };
+        responses: {
+            /** @description The updated organization. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0b6f9c1e-7a2d-4c3b-9e8f-1a2b3c4d5e6f",
+                     *       "name": "Acme Corporation",
+                     *       "slug": "acme",
+                     *       "role": "owner",
+                     *       "created_at": "2026-11-29T10:00:00Z",
+                     *       "updated_at": "2026-11-29T11:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Organization"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getOrganization: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 0b6f9c1e-7a2d-4c3b-9e8f-1a2b3c4d5e6f */
+                organization_id: components["parameters"]["OrganizationId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The organization, with the caller's `role`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0b6f9c1e-7a2d-4c3b-9e8f-1a2b3c4d5e6f",
+                     *       "name": "Acme Inc.",
+                     *       "slug": "acme",
+                     *       "role": "member",
+                     *       "created_at": "2026-11-29T10:00:00Z",
+                     *       "updated_at": "2026-11-29T10:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Organization"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["InvalidParameter"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    deleteOrganization: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 0b6f9c1e-7a2d-4c3b-9e8f-1a2b3c4d5e6f */
+                organization_id: components["parameters"]["OrganizationId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The organization is gone. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["InvalidParameter"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updateOrganization: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 0b6f9c1e-7a2d-4c3b-9e8f-1a2b3c4d5e6f */
+                organization_id: components["parameters"]["OrganizationId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Acme Corporation",
+                 *       "slug": "acme-corp"
+                 *     }
+                 */
+                "application/json": components["schemas"]["UpdateOrganizationRequest"];
+            };
+        };
+        responses: {
+            /** @description The updated organization. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0b6f9c1e-7a2d-4c3b-9e8f-1a2b3c4d5e6f",
+                     *       "name": "Acme Corporation",
+                     *       "slug": "acme-corp",
+                     *       "role": "owner",
+                     *       "created_at": "2026-11-29T10:00:00Z",
+                     *       "updated_at": "2026-11-29T11:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Organization"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listOrganizationMembers: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description `next_cursor` of the previous page (the id of its last item); absent for the first page.
+                 *     An id that names none of the caller's items is answered 404, as Stripe's
+                 *     `starting_after` does.
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path: {
+                /** @example 0b6f9c1e-7a2d-4c3b-9e8f-1a2b3c4d5e6f */
+                organization_id: components["parameters"]["OrganizationId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of members. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "5d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6",
+                     *           "user_id": "6f1c2a7e-4b8d-4e2a-9c3f-1d2e3f4a5b6c",
+                     *           "email": "ada@example.com",
+                     *           "name": "Ada Lovelace",
+                     *           "role": "owner",
+                     *           "created_at": "2026-11-29T10:00:00Z",
+                     *           "updated_at": "2026-11-29T10:00:00Z"
+                     *         }
+                     *       ],
+                     *       "next_cursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["OrganizationMemberList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["InvalidParameter"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    addOrganizationMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 0b6f9c1e-7a2d-4c3b-9e8f-1a2b3c4d5e6f */
+                organization_id: components["parameters"]["OrganizationId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "user_id": "2a3b4c5d-6e7f-4a8b-9c0d-1e2f3a4b5c6d",
+                 *       "role": "admin"
+                 *     }
+                 */
+                "application/json": components["schemas"]["AddOrganizationMemberRequest"];
+            };
+        };
+        responses: {
+            /** @description The new member. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "7e8f9a0b-1c2d-4e3f-8a4b-5c6d7e8f9a0b",
+                     *       "user_id": "2a3b4c5d-6e7f-4a8b-9c0d-1e2f3a4b5c6d",
+                     *       "email": "grace@example.com",
+                     *       "name": "Grace Hopper",
+                     *       "role": "admin",
+                     *       "created_at": "2026-11-29T10:00:00Z",
+                     *       "updated_at": "2026-11-29T10:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["OrganizationMember"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description The user is already a member (`CONFLICT_ERROR`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:janua:problem:conflict-error",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The user is already a member of this organization.",
+                     *       "code": "CONFLICT_ERROR",
+                     *       "request_id": "9f0c5b8e2a4d4c1b"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getOrganizationMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 0b6f9c1e-7a2d-4c3b-9e8f-1a2b3c4d5e6f */
+                organization_id: components["parameters"]["OrganizationId"];
+                /**
+                 * @description The member's user id.
+                 * @example 6f1c2a7e-4b8d-4e2a-9c3f-1d2e3f4a5b6c
+                 */
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The member. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "5d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6",
+                     *       "user_id": "6f1c2a7e-4b8d-4e2a-9c3f-1d2e3f4a5b6c",
+                     *       "email": "ada@example.com",
+                     *       "name": "Ada Lovelace",
+                     *       "role": "owner",
+                     *       "created_at": "2026-11-29T10:00:00Z",
+                     *       "updated_at": "2026-11-29T10:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["OrganizationMember"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["InvalidParameter"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    removeOrganizationMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 0b6f9c1e-7a2d-4c3b-9e8f-1a2b3c4d5e6f */
+                organization_id: components["parameters"]["OrganizationId"];
+                /**
+                 * @description The member's user id.
+                 * @example 6f1c2a7e-4b8d-4e2a-9c3f-1d2e3f4a5b6c
+                 */
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user is no longer a member. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["LastOwner"];
+            422: components["responses"]["InvalidParameter"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updateOrganizationMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 0b6f9c1e-7a2d-4c3b-9e8f-1a2b3c4d5e6f */
+                organization_id: components["parameters"]["OrganizationId"];
+                /**
+                 * @description The member's user id.
+                 * @example 6f1c2a7e-4b8d-4e2a-9c3f-1d2e3f4a5b6c
+                 */
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "role": "member"
+                 *     }
+                 */
+                "application/json": components["schemas"]["UpdateOrganizationMemberRequest"];
+            };
+        };
+        responses: {
+            /** @description The member with the new role. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "7e8f9a0b-1c2d-4e3f-8a4b-5c6d7e8f9a0b",
+                     *       "user_id": "2a3b4c5d-6e7f-4a8b-9c0d-1e2f3a4b5c6d",
+                     *       "email": "grace@example.com",
+                     *       "name": "Grace Hopper",
+                     *       "role": "member",
+                     *       "created_at": "2026-11-29T10:00:00Z",
+                     *       "updated_at": "2026-11-29T11:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["OrganizationMember"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["LastOwner"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    leaveOrganization: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 0b6f9c1e-7a2d-4c3b-9e8f-1a2b3c4d5e6f */
+                organization_id: components["parameters"]["OrganizationId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller is no longer a member. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["LastOwner"];
+            422: components["responses"]["InvalidParameter"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    transferOrganizationOwnership: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 0b6f9c1e-7a2d-4c3b-9e8f-1a2b3c4d5e6f */
+                organization_id: components["parameters"]["OrganizationId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "user_id": "2a3b4c5d-6e7f-4a8b-9c0d-1e2f3a4b5c6d"
+                 *     }
+                 */
+                "application/json": components["schemas"]["TransferOwnershipRequest"];
+            };
+        };
+        responses: {
+            /** @description The new owner. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "7e8f9a0b-1c2d-4e3f-8a4b-5c6d7e8f9a0b",
+                     *       "user_id": "2a3b4c5d-6e7f-4a8b-9c0d-1e2f3a4b5c6d",
+                     *       "email": "grace@example.com",
+                     *       "name": "Grace Hopper",
+                     *       "role": "owner",
+                     *       "created_at": "2026-11-29T10:00:00Z",
+                     *       "updated_at": "2026-11-29T11:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["OrganizationMember"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listOrganizationRoles: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 0b6f9c1e-7a2d-4c3b-9e8f-1a2b3c4d5e6f */
+                organization_id: components["parameters"]["OrganizationId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every role. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "key": "member",
+                     *           "name": "Member",
+                     *           "description": "Read the organization, its members and its roles.",
+                     *           "permissions": [
+                     *             "members:read",
+                     *             "roles:read"
+                     *           ],
+                     *           "built_in": true
+                     *         },
+                     *         {
+                     *           "key": "billing",
+                     *           "name": "Billing manager",
+                     *           "description": null,
+                     *           "permissions": [
+                     *             "billing:manage",
+                     *             "billing:read"
+                     *           ],
+                     *           "built_in": false
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["OrganizationRoleList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["InvalidParameter"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createOrganizationRole: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 0b6f9c1e-7a2d-4c3b-9e8f-1a2b3c4d5e6f */
+                organization_id: components["parameters"]["OrganizationId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "key": "billing",
+                 *       "name": "Billing manager",
+                 *       "permissions": [
+                 *         "billing:read",
+                 *         "billing:manage"
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["CreateOrganizationRoleRequest"];
+            };
+        };
+        responses: {
+            /** @description The new role. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "key": "billing",
+                     *       "name": "Billing manager",
+                     *       "description": null,
+                     *       "permissions": [
+                     *         "billing:manage",
+                     *         "billing:read"
+                     *       ],
+                     *       "built_in": false
+                     *     }
+                     */
+                    "application/json": components["schemas"]["OrganizationRole"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getOrganizationRole: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 0b6f9c1e-7a2d-4c3b-9e8f-1a2b3c4d5e6f */
+                organization_id: components["parameters"]["OrganizationId"];
+                /** @example billing */
+                role_key: components["schemas"]["RoleKey"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The role. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "key": "billing",
+                     *       "name": "Billing manager",
+                     *       "description": null,
+                     *       "permissions": [
+                     *         "billing:manage",
+                     *         "billing:read"
+                     *       ],
+                     *       "built_in": false
+                     *     }
+                     */
+                    "application/json": components["schemas"]["OrganizationRole"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["InvalidParameter"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    deleteOrganizationRole: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 0b6f9c1e-7a2d-4c3b-9e8f-1a2b3c4d5e6f */
+                organization_id: components["parameters"]["OrganizationId"];
+                /** @example billing */
+                role_key: components["schemas"]["RoleKey"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The role is gone. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["InvalidParameter"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updateOrganizationRole: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 0b6f9c1e-7a2d-4c3b-9e8f-1a2b3c4d5e6f */
+                organization_id: components["parameters"]["OrganizationId"];
+                /** @example billing */
+                role_key: components["schemas"]["RoleKey"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "permissions": [
+                 *         "billing:read"
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["UpdateOrganizationRoleRequest"];
+            };
+        };
+        responses: {
+            /** @description The updated role. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "key": "billing",
+                     *       "name": "Billing manager",
+                     *       "description": null,
+                     *       "permissions": [
+                     *         "billing:read"
+                     *       ],
+                     *       "built_in": false
+                     *     }
+                     */
+                    "application/json": components["schemas"]["OrganizationRole"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    checkOrganizationPermission: {
+        parameters: {
+            query: {
+                /** @example members:manage */
+                permission: components["schemas"]["Permission"];
+            };
+            header?: never;
+            path: {
+                /** @example 0b6f9c1e-7a2d-4c3b-9e8f-1a2b3c4d5e6f */
+                organization_id: components["parameters"]["OrganizationId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The answer. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "permission": "members:manage",
+                     *       "granted": true
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PermissionCheck"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["InvalidParameter"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listOrganizationInvitations: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description `next_cursor` of the previous page (the id of its last item); absent for the first page.
+                 *     An id that names none of the caller's items is answered 404, as Stripe's
+                 *     `starting_after` does.
+                 */
+                cursor?: components["parameters"]["Cursor"];
+                /**
+                 * @description Only invitations in this state.
+                 * @example pending
+                 */
+                status?: components["schemas"]["InvitationStatus"];
+            };
+            header?: never;
+            path: {
+                /** @example 0b6f9c1e-7a2d-4c3b-9e8f-1a2b3c4d5e6f */
+                organization_id: components["parameters"]["OrganizationId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of invitations. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f",
+                     *           "organization_id": "0b6f9c1e-7a2d-4c3b-9e8f-1a2b3c4d5e6f",
+                     *           "email": "grace@example.com",
+                     *           "role": "member",
+                     *           "status": "pending",
+                     *           "invited_by": "6f1c2a7e-4b8d-4e2a-9c3f-1d2e3f4a5b6c",
+                     *           "created_at": "2026-11-29T10:00:00Z",
+                     *           "expires_at": "2026-12-06T10:00:00Z",
+                     *           "accepted_at": null
+                     *         }
+                     *       ],
+                     *       "next_cursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["InvitationList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["InvalidParameter"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createOrganizationInvitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 0b6f9c1e-7a2d-4c3b-9e8f-1a2b3c4d5e6f */
+                organization_id: components["parameters"]["OrganizationId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "email": "grace@example.com",
+                 *       "role": "member"
+                 *     }
+                 */
+                "application/json": components["schemas"]["CreateInvitationRequest"];
+            };
+        };
+        responses: {
+            /** @description The invitation; the mail is on its way. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f",
+                     *       "organization_id": "0b6f9c1e-7a2d-4c3b-9e8f-1a2b3c4d5e6f",
+                     *       "email": "grace@example.com",
+                     *       "role": "member",
+                     *       "status": "pending",
+                     *       "invited_by": "6f1c2a7e-4b8d-4e2a-9c3f-1d2e3f4a5b6c",
+                     *       "created_at": "2026-11-29T10:00:00Z",
+                     *       "expires_at": "2026-12-06T10:00:00Z",
+                     *       "accepted_at": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Invitation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description The address is a member already, or has a pending invitation. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:janua:problem:conflict-error",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "This address has a pending invitation; resend it instead.",
+                     *       "code": "CONFLICT_ERROR",
+                     *       "request_id": "9f0c5b8e2a4d4c1b"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getOrganizationInvitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 0b6f9c1e-7a2d-4c3b-9e8f-1a2b3c4d5e6f */
+                organization_id: components["parameters"]["OrganizationId"];
+                /** @example 3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f */
+                invitation_id: components["parameters"]["InvitationId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The invitation. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f",
+                     *       "organization_id": "0b6f9c1e-7a2d-4c3b-9e8f-1a2b3c4d5e6f",
+                     *       "email": "grace@example.com",
+                     *       "role": "member",
+                     *       "status": "accepted",
+                     *       "invited_by": "6f1c2a7e-4b8d-4e2a-9c3f-1d2e3f4a5b6c",
+                     *       "created_at": "2026-11-29T10:00:00Z",
+                     *       "expires_at": "2026-12-06T10:00:00Z",
+                     *       "accepted_at": "2026-11-30T08:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Invitation"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["InvalidParameter"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    revokeOrganizationInvitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 0b6f9c1e-7a2d-4c3b-9e8f-1a2b3c4d5e6f */
+                organization_id: components["parameters"]["OrganizationId"];
+                /** @example 3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f */
+                invitation_id: components["parameters"]["InvitationId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The invitation is revoked. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["InvitationSettled"];
+            422: components["responses"]["InvalidParameter"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    resendOrganizationInvitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 0b6f9c1e-7a2d-4c3b-9e8f-1a2b3c4d5e6f */
+                organization_id: components["parameters"]["OrganizationId"];
+                /** @example 3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f */
+                invitation_id: components["parameters"]["InvitationId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The invitation with its new expiry; the mail is on its way. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f",
+                     *       "organization_id": "0b6f9c1e-7a2d-4c3b-9e8f-1a2b3c4d5e6f",
+                     *       "email": "grace@example.com",
+                     *       "role": "member",
+                     *       "status": "pending",
+                     *       "invited_by": "6f1c2a7e-4b8d-4e2a-9c3f-1d2e3f4a5b6c",
+                     *       "created_at": "2026-11-29T10:00:00Z",
+                     *       "expires_at": "2026-12-07T10:00:00Z",
+                     *       "accepted_at": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Invitation"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["InvitationSettled"];
+            422: components["responses"]["InvalidParameter"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    previewInvitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "token": "kq3V0x8cQh2nH6b5mB3b1yC6mX1V0xYc"
+                 *     }
+                 */
+                "application/json": components["schemas"]["LinkTokenRequest"];
+            };
+        };
+        responses: {
+            /** @description The invitation. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "organization": {
+                     *         "id": "0b6f9c1e-7a2d-4c3b-9e8f-1a2b3c4d5e6f",
+                     *         "name": "Acme Inc.",
+                     *         "slug": "acme",
+                     *         "created_at": "2026-11-29T10:00:00Z",
+                     *         "updated_at": "2026-11-29T10:00:00Z"
+                     *       },
+                     *       "email": "grace@example.com",
+                     *       "role": "member",
+                     *       "expires_at": "2026-12-06T10:00:00Z",
+                     *       "account_exists": false
+                     *     }
+                     */
+                    "application/json": components["schemas"]["InvitationPreview"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["InvalidLinkToken"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    acceptInvitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "token": "kq3V0x8cQh2nH6b5mB3b1yC6mX1V0xYc"
+                 *     }
+                 */
+                "application/json": components["schemas"]["LinkTokenRequest"];
+            };
+        };
+        responses: {
+            /** @description The organization joined, with the caller's `role`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0b6f9c1e-7a2d-4c3b-9e8f-1a2b3c4d5e6f",
+                     *       "name": "Acme Inc.",
+                     *       "slug": "acme",
+                     *       "role": "member",
+                     *       "created_at": "2026-11-29T10:00:00Z",
+                     *       "updated_at": "2026-11-29T10:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Organization"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /**
+             * @description No valid access token (`AUTHENTICATION_ERROR`, `TOKEN_ERROR`), or the invitation link
+             *     is unknown, expired, revoked or already used (`TOKEN_ERROR`).
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:janua:problem:token-error",
+                     *       "title": "Invalid token",
+                     *       "status": 401,
+                     *       "detail": "The link is invalid or has expired.",
+                     *       "code": "TOKEN_ERROR",
+                     *       "request_id": "9f0c5b8e2a4d4c1b"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The invitation is for another email address (`AUTHORIZATION_ERROR`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:janua:problem:authorization-error",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This invitation is for another email address.",
+                     *       "code": "AUTHORIZATION_ERROR",
+                     *       "request_id": "9f0c5b8e2a4d4c1b"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    registerWithInvitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "token": "kq3V0x8cQh2nH6b5mB3b1yC6mX1V0xYc",
+                 *       "password": "correct horse battery staple",
+                 *       "name": "Grace Hopper"
+                 *     }
+                 */
+                "application/json": components["schemas"]["InvitationSignupRequest"];
+            };
+        };
+        responses: {
+            /** @description The new user, signed in, and a member of the organization. */
+            201: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["InvalidLinkToken"];
+            /** @description The invited address already has an account (`CONFLICT_ERROR`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:janua:problem:conflict-error",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "An account with this email address already exists; sign in to accept.",
+                     *       "code": "CONFLICT_ERROR",
+                     *       "request_id": "9f0c5b8e2a4d4c1b"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    switchOrganization: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "organization_id": "0b6f9c1e-7a2d-4c3b-9e8f-1a2b3c4d5e6f"
+                 *     }
+                 */
+                "application/json": components["schemas"]["SwitchOrganizationRequest"];
+            };
+        };
+        responses: {
+            /** @description Fresh tokens carrying the active organization's claims. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenPair"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listUsers: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description `next_cursor` of the previous page (the id of its last item); absent for the first page.
+                 *     An id that names none of the caller's items is answered 404, as Stripe's
+                 *     `starting_after` does.
+                 */
+                cursor?: components["parameters"]["Cursor"];
+                /**
+                 * @description A piece of the email address or the name, case-insensitive. Matched literally: `%`, `_`,
+                 *     `\` and quotes find themselves.
+                 * @example ada
+                 */
+                q?: components["parameters"]["UserSearch"];
+                /** @description `disabled`: only disabled users; `active`: only the others. */
+                status?: components["parameters"]["UserStatus"];
+                /** @description Only users whose email address is (`true`) or is not (`false`) verified. */
+                email_verified?: components["parameters"]["EmailVerifiedFilter"];
+                /** @description Only platform admins (`true`) or only the others (`false`). */
+                is_admin?: components["parameters"]["IsAdminFilter"];
+                /**
+                 * @description Only items created at or after this instant (RFC 3339, with an offset).
+                 * @example 2026-11-01T00:00:00Z
+                 */
+                created_after?: components["parameters"]["CreatedAfter"];
+                /**
+                 * @description Only items created before this instant (RFC 3339, with an offset).
+                 * @example 2026-12-01T00:00:00Z
+                 */
+                created_before?: components["parameters"]["CreatedBefore"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of users. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminUserList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["UnknownCursor"];
+            422: components["responses"]["InvalidParameter"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listAdminUsers: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description `next_cursor` of the previous page (the id of its last item); absent for the first page.
+                 *     An id that names none of the caller's items is answered 404, as Stripe's
+                 *     `starting_after` does.
+                 */
+                cursor?: components["parameters"]["Cursor"];
+                /**
+                 * @description A piece of the email address or the name, case-insensitive. Matched literally: `%`, `_`,
+                 *     `\` and quotes find themselves.
+                 * @example ada
+                 */
+                q?: components["parameters"]["UserSearch"];
+                /** @description `disabled`: only disabled users; `active`: only the others. */
+                status?: components["parameters"]["UserStatus"];
+                /** @description Only users whose email address is (`true`) or is not (`false`) verified. */
+                email_verified?: components["parameters"]["EmailVerifiedFilter"];
+                /** @description Only platform admins (`true`) or only the others (`false`). */
+                is_admin?: components["parameters"]["IsAdminFilter"];
+                /**
+                 * @description Only items created at or after this instant (RFC 3339, with an offset).
+                 * @example 2026-11-01T00:00:00Z
+                 */
+                created_after?: components["parameters"]["CreatedAfter"];
+                /**
+                 * @description Only items created before this instant (RFC 3339, with an offset).
+                 * @example 2026-12-01T00:00:00Z
+                 */
+                created_before?: components["parameters"]["CreatedBefore"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of users. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminUserList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["UnknownCursor"];
+            422: components["responses"]["InvalidParameter"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getAdminUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The user's id.
+                 * @example 6f1c2a7e-4b8d-4e2a-9c3f-1d2e3f4a5b6c
+                 */
+                user_id: components["parameters"]["AdminUserId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminUser"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["InvalidParameter"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    deleteAdminUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The user's id.
+                 * @example 6f1c2a7e-4b8d-4e2a-9c3f-1d2e3f4a5b6c
+                 */
+                user_id: components["parameters"]["AdminUserId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user is gone. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description The admin's own account, or the only owner of an organization (`CONFLICT_ERROR`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:janua:problem:conflict-error",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The user is the only owner of 1 organization(s); transfer ownership or delete them first.",
+                     *       "code": "CONFLICT_ERROR",
+                     *       "request_id": "9f0c5b8e2a4d4c1b"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: components["responses"]["InvalidParameter"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updateAdminUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The user's id.
+                 * @example 6f1c2a7e-4b8d-4e2a-9c3f-1d2e3f4a5b6c
+                 */
+                user_id: components["parameters"]["AdminUserId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "is_admin": true
+                 *     }
+                 */
+                "application/json": components["schemas"]["UpdateAdminUserRequest"];
+            };
+        };
+        responses: {
+            /** @description The updated user. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminUser"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["OwnAdminAccount"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    disableUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The user's id.
+                 * @example 6f1c2a7e-4b8d-4e2a-9c3f-1d2e3f4a5b6c
+                 */
+                user_id: components["parameters"]["AdminUserId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user, with `disabled_at` set. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "6f1c2a7e-4b8d-4e2a-9c3f-1d2e3f4a5b6c",
+                     *       "email": "ada@example.com",
+                     *       "name": "Ada Lovelace",
+                     *       "email_verified": true,
+                     *       "locale": null,
+                     *       "timezone": null,
+                     *       "picture_url": null,
+                     *       "is_admin": false,
+                     *       "disabled_at": "2026-11-30T09:00:00Z",
+                     *       "created_at": "2026-11-29T10:00:00Z",
+                     *       "updated_at": "2026-11-30T09:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AdminUser"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["OwnAdminAccount"];
+            422: components["responses"]["InvalidParameter"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    enableUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The user's id.
+                 * @example 6f1c2a7e-4b8d-4e2a-9c3f-1d2e3f4a5b6c
+                 */
+                user_id: components["parameters"]["AdminUserId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user, with `disabled_at` null. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminUser"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["InvalidParameter"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    unlockUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The user's id.
+                 * @example 6f1c2a7e-4b8d-4e2a-9c3f-1d2e3f4a5b6c
+                 */
+                user_id: components["parameters"]["AdminUserId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user may try to sign in again now. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["InvalidParameter"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    verifyUserEmail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The user's id.
+                 * @example 6f1c2a7e-4b8d-4e2a-9c3f-1d2e3f4a5b6c
+                 */
+                user_id: components["parameters"]["AdminUserId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user, with `email_verified` true. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminUser"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["InvalidParameter"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    revokeUserSessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The user's id.
+                 * @example 6f1c2a7e-4b8d-4e2a-9c3f-1d2e3f4a5b6c
+                 */
+                user_id: components["parameters"]["AdminUserId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user has no session left. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["InvalidParameter"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listAdminOrganizations: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description `next_cursor` of the previous page (the id of its last item); absent for the first page.
+                 *     An id that names none of the caller's items is answered 404, as Stripe's
+                 *     `starting_after` does.
+                 */
+                cursor?: components["parameters"]["Cursor"];
+                /**
+                 * @description A piece of the name or slug.
+                 * @example acme
+                 */
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of organizations. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "0b6f9c1e-7a2d-4c3b-9e8f-1a2b3c4d5e6f",
+                     *           "name": "Acme Inc.",
+                     *           "slug": "acme",
+                     *           "created_at": "2026-11-29T10:00:00Z",
+                     *           "updated_at": "2026-11-29T10:00:00Z"
+                     *         }
+                     *       ],
+                     *       "next_cursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["OrganizationList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["UnknownCursor"];
+            422: components["responses"]["InvalidParameter"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getAdminStats: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The counts, as of `generated_at`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "generated_at": "2026-11-30T09:00:00Z",
+                     *       "users_total": 1250,
+                     *       "users_disabled": 3,
+                     *       "users_verified": 1190,
+                     *       "admins": 2,
+                     *       "sessions_active": 840,
+                     *       "logins_last_24h": 312,
+                     *       "failed_logins_last_24h": 17,
+                     *       "signups_last_24h": 9
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AdminStats"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listAuditLogs: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description `next_cursor` of the previous page (the id of its last item); absent for the first page.
+                 *     An id that names none of the caller's items is answered 404, as Stripe's
+                 *     `starting_after` does.
+                 */
+                cursor?: components["parameters"]["Cursor"];
+                /**
+                 * @description Only events of this organization. Required unless the caller is a platform admin; the
+                 *     caller then needs `audit:read` there.
+                 */
+                organization_id?: components["parameters"]["AuditOrganizationId"];
+                /** @description Only events done by this user (an admin acting on someone, or the user). */
+                actor_id?: components["parameters"]["AuditActorId"];
+                /** @description Only events about this user. */
+                user_id?: components["parameters"]["AuditUserId"];
+                /**
+                 * @description Only events of this action (an `AuditEvent.action` value).
+                 * @example login.failed
+                 */
+                action?: components["parameters"]["AuditAction"];
+                /**
+                 * @description Only events that acted on this target (`kind:id`, exactly).
+                 * @example user:6f1c2a7e-4b8d-4e2a-9c3f-1d2e3f4a5b6c
+                 */
+                target?: components["parameters"]["AuditTarget"];
+                /** @description Only successes or only failures. */
+                outcome?: components["parameters"]["AuditOutcome"];
+                /**
+                 * @description Only items created at or after this instant (RFC 3339, with an offset).
+                 * @example 2026-11-01T00:00:00Z
+                 */
+                created_after?: components["parameters"]["CreatedAfter"];
+                /**
+                 * @description Only items created before this instant (RFC 3339, with an offset).
+                 * @example 2026-12-01T00:00:00Z
+                 */
+                created_before?: components["parameters"]["CreatedBefore"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of events. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "1b7e2f0a-3c4d-4e5f-8a9b-0c1d2e3f4a5b",
+                     *           "action": "admin.user_disabled",
+                     *           "outcome": "success",
+                     *           "created_at": "2026-11-30T09:00:00Z",
+                     *           "ip": "203.0.113.7",
+                     *           "user_agent": "Mozilla/5.0",
+                     *           "actor_id": "0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f",
+                     *           "user_id": "6f1c2a7e-4b8d-4e2a-9c3f-1d2e3f4a5b6c",
+                     *           "organization_id": null,
+                     *           "target": "user:6f1c2a7e-4b8d-4e2a-9c3f-1d2e3f4a5b6c",
+                     *           "details": null
+                     *         }
+                     *       ],
+                     *       "next_cursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AuditEventList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["InvalidParameter"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    exportAuditLogs: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Only events of this organization. Required unless the caller is a platform admin; the
+                 *     caller then needs `audit:read` there.
+                 */
+                organization_id?: components["parameters"]["AuditOrganizationId"];
+                /** @description Only events done by this user (an admin acting on someone, or the user). */
+                actor_id?: components["parameters"]["AuditActorId"];
+                /** @description Only events about this user. */
+                user_id?: components["parameters"]["AuditUserId"];
+                /**
+                 * @description Only events of this action (an `AuditEvent.action` value).
+                 * @example login.failed
+                 */
+                action?: components["parameters"]["AuditAction"];
+                /**
+                 * @description Only events that acted on this target (`kind:id`, exactly).
+                 * @example user:6f1c2a7e-4b8d-4e2a-9c3f-1d2e3f4a5b6c
+                 */
+                target?: components["parameters"]["AuditTarget"];
+                /** @description Only successes or only failures. */
+                outcome?: components["parameters"]["AuditOutcome"];
+                /**
+                 * @description Only items created at or after this instant (RFC 3339, with an offset).
+                 * @example 2026-11-01T00:00:00Z
+                 */
+                created_after?: components["parameters"]["CreatedAfter"];
+                /**
+                 * @description Only items created before this instant (RFC 3339, with an offset).
+                 * @example 2026-12-01T00:00:00Z
+                 */
+                created_before?: components["parameters"]["CreatedBefore"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The events, one JSON object (an `AuditEvent`) per line. */
+            200: {
+                headers: {
+                    /** @description `attachment; filename="audit-logs.ndjson"` */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example {"id":"1b7e2f0a-3c4d-4e5f-8a9b-0c1d2e3f4a5b","action":"login.succeeded","outcome":"success","created_at":"2026-11-30T09:00:00Z","ip":"203.0.113.7","user_agent":"Mozilla/5.0","actor_id":"6f1c2a7e-4b8d-4e2a-9c3f-1d2e3f4a5b6c","user_id":"6f1c2a7e-4b8d-4e2a-9c3f-1d2e3f4a5b6c","organization_id":null,"target":null,"details":null} */
+                    "application/x-ndjson": string;
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["InvalidParameter"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    authorize: {
+        parameters: {
+            query: {
+                /**
+                 * @description The registered client.
+                 * @example cl_3kFpl2J8V1u5pB2Q
+                 */
+                client_id: string;
+                /**
+                 * @description One of the client's registered redirect URIs, exactly.
+                 * @example https://app.example.com/callback
+                 */
+                redirect_uri: string;
+                /** @example code */
+                response_type: "code";
+                /**
+                 * @description Space-separated scopes the client may ask for (`openid profile email offline_access`, ...).
+                 * @example openid profile email
+                 */
+                scope: string;
+                /**
+                 * @description Opaque value returned unchanged with the answer (CSRF protection for the client).
+                 * @example af0ifjsldkj
+                 */
+                state?: string;
+                /**
+                 * @description Copied into the ID token (OIDC Core section 3.1.2.1).
+                 * @example n-0S6_WzA2Mj
+                 */
+                nonce?: string;
+                /**
+                 * @description RFC 7636 `BASE64URL(SHA256(code_verifier))`, 43 characters.
+                 * @example E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM
+                 */
+                code_challenge?: string;
+                /**
+                 * @description Only `S256`.
+                 * @example S256
+                 */
+                code_challenge_method?: "S256";
+                /**
+                 * @description Space-separated `none`, `login`, `consent`, `select_account` (`none` alone).
+                 * @example consent
+                 */
+                prompt?: string;
+                /**
+                 * @description Seconds since the last active sign-in beyond which the user signs in again.
+                 * @example 3600
+                 */
+                max_age?: number;
+                /**
+                 * @description Pre-fills the email address on the sign-in page.
+                 * @example ada@example.com
+                 */
+                login_hint?: string;
+                /**
+                 * @description Only `query`, the default of the code flow.
+                 * @example query
+                 */
+                response_mode?: "query";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /**
+             * @description To the hosted sign-in or consent page, or back to the client's `redirect_uri` with
+             *     `code`, `state`, `iss` (or `error`, `error_description`, `state`, `iss`).
+             */
+            303: {
+                headers: {
+                    /**
+                     * @description Where the browser goes next.
+                     * @example https://app.example.com/callback?code=SplxlOBeZQQYbYS6WxSbIA&state=af0ifjsldkj&iss=http%3A%2F%2Flocalhost%3A4100
+                     */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description Janua's own error page (HTML): unknown client, missing or unregistered
+             *     `redirect_uri`, or a repeated `client_id`/`redirect_uri`.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example <!doctype html><html lang="en"><h1>This request cannot continue</h1></html> */
+                    "text/html": string;
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    authorizeWithForm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "client_id": "cl_3kFpl2J8V1u5pB2Q",
+                 *       "redirect_uri": "https://app.example.com/callback",
+                 *       "response_type": "code",
+                 *       "scope": "openid profile email",
+                 *       "state": "af0ifjsldkj",
+                 *       "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+                 *       "code_challenge_method": "S256"
+                 *     }
+                 */
+                "application/x-www-form-urlencoded": components["schemas"]["AuthorizationRequest"];
+            };
+        };
+        responses: {
+            /** @description As for `GET /oauth/authorize`. */
+            303: {
+                headers: {
+                    /**
+                     * @description Where the browser goes next.
+                     * @example /oauth/sign-in?interaction=8cQh2nH6b5mB3b1yC6mX1V0xYc3J6YpQm8Xw0f3kV0x
+                     */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Janua's own error page (HTML), as for `GET /oauth/authorize`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example <!doctype html><html lang="en"><h1>This request cannot continue</h1></html> */
+                    "text/html": string;
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    endSession: {
+        parameters: {
+            query?: {
+                /**
+                 * @description An ID token Janua issued to the client (an expired one is accepted).
+                 * @example eyJhbGciOiJSUzI1NiIsImtpZCI6IjNrRnBsMko4In0.eyJzdWIiOiI2ZjFjMmE3ZSJ9.c2lnbmF0dXJl
+                 */
+                id_token_hint?: string;
+                /**
+                 * @description The client asking; must be an audience of the hint when both are sent.
+                 * @example cl_3kFpl2J8V1u5pB2Q
+                 */
+                client_id?: string;
+                /**
+                 * @description One of the client's registered post-logout redirect URIs, exactly.
+                 * @example https://app.example.com/signed-out
+                 */
+                post_logout_redirect_uri?: string;
+                /**
+                 * @description Returned unchanged with the redirect.
+                 * @example af0ifjsldkj
+                 */
+                state?: string;
+                /**
+                 * @description Accepted and ignored (one sign-in per browser).
+                 * @example ada@example.com
+                 */
+                logout_hint?: string;
+                /**
+                 * @description Accepted and ignored (the pages are in English).
+                 * @example en
+                 */
+                ui_locales?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The confirmation page, or the signed-out page (HTML). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example <!doctype html><html lang="en"><h1>You are signed out</h1></html> */
+                    "text/html": string;
+                };
+            };
+            /** @description To the registered `post_logout_redirect_uri`, with `state`. */
+            303: {
+                headers: {
+                    /**
+                     * @description The post-logout redirect URI.
+                     * @example https://app.example.com/signed-out?state=af0ifjsldkj
+                     */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Janua's own error page (HTML) for a bad hint or an unregistered URI. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example <!doctype html><html lang="en"><h1>This request cannot continue</h1></html> */
+                    "text/html": string;
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    endSessionWithForm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "id_token_hint": "eyJhbGciOiJSUzI1NiIsImtpZCI6IjNrRnBsMko4In0.eyJzdWIiOiI2ZjFjMmE3ZSJ9.c2lnbmF0dXJl",
+                 *       "post_logout_redirect_uri": "https://app.example.com/signed-out",
+                 *       "state": "af0ifjsldkj"
+                 *     }
+                 */
+                "application/x-www-form-urlencoded": components["schemas"]["LogoutRequest"];
+            };
+        };
+        responses: {
+            /** @description The confirmation page, or the signed-out page (HTML). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example <!doctype html><html lang="en"><h1>You are signed out</h1></html> */
+                    "text/html": string;
+                };
+            };
+            /** @description To the registered `post_logout_redirect_uri`, with `state`. */
+            303: {
+                headers: {
+                    /**
+                     * @description The post-logout redirect URI.
+                     * @example https://app.example.com/signed-out?state=af0ifjsldkj
+                     */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Janua's own error page (HTML) for a bad hint, an unregistered URI or a body that is not a form. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example <!doctype html><html lang="en"><h1>This request cannot continue</h1></html> */
+                    "text/html": string;
+                };
+            };
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listOAuthClients: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description `next_cursor` of the previous page (the id of its last item); absent for the first page.
+                 *     An id that names none of the caller's items is answered 404, as Stripe's
+                 *     `starting_after` does.
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of clients. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "client_id": "3kFpl2J8V1u5pB2QxY7a9cD1",
+                     *           "name": "Acme Dashboard",
+                     *           "token_endpoint_auth_method": "client_secret_basic",
+                     *           "redirect_uris": [
+                     *             "https://app.example.com/callback"
+                     *           ],
+                     *           "post_logout_redirect_uris": [
+                     *             "https://app.example.com/signed-out"
+                     *           ],
+                     *           "grant_types": [
+                     *             "authorization_code",
+                     *             "refresh_token"
+                     *           ],
+                     *           "scopes": [
+                     *             "openid",
+                     *             "profile",
+                     *             "email",
+                     *             "offline_access"
+                     *           ],
+                     *           "first_party": false,
+                     *           "created_at": "2026-11-29T10:00:00Z",
+                     *           "updated_at": "2026-11-29T10:00:00Z",
+                     *           "secret_rotated_at": null,
+                     *           "previous_secret_expires_at": null
+                     *         }
+                     *       ],
+                     *       "next_cursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["OAuthClientList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["UnknownCursor"];
+            422: components["responses"]["InvalidParameter"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createOAuthClient: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Acme Dashboard",
+                 *       "token_endpoint_auth_method": "client_secret_basic",
+                 *       "redirect_uris": [
+                 *         "https://app.example.com/callback"
+                 *       ],
+                 *       "post_logout_redirect_uris": [
+                 *         "https://app.example.com/signed-out"
+                 *       ],
+                 *       "grant_types": [
+                 *         "authorization_code",
+                 *         "refresh_token"
+                 *       ],
+                 *       "scopes": [
+                 *         "openid",
+                 *         "profile",
+                 *         "email",
+                 *         "offline_access"
+                 *       ],
+                 *       "first_party": false
+                 *     }
+                 */
+                "application/json": components["schemas"]["CreateOAuthClientRequest"];
+            };
+        };
+        responses: {
+            /** @description The client, with its secret (shown this once). */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthClient"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getOAuthClient: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The client's `client_id`.
+                 * @example 3kFpl2J8V1u5pB2QxY7a9cD1
+                 */
+                client_id: components["parameters"]["OAuthClientId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The client (never its secret). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthClient"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["InvalidParameter"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    deleteOAuthClient: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The client's `client_id`.
+                 * @example 3kFpl2J8V1u5pB2QxY7a9cD1
+                 */
+                client_id: components["parameters"]["OAuthClientId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["InvalidParameter"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updateOAuthClient: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The client's `client_id`.
+                 * @example 3kFpl2J8V1u5pB2QxY7a9cD1
+                 */
+                client_id: components["parameters"]["OAuthClientId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "redirect_uris": [
+                 *         "https://app.example.com/callback",
+                 *         "https://staging.example.com/callback"
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["UpdateOAuthClientRequest"];
+            };
+        };
+        responses: {
+            /** @description The changed client. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthClient"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /**
+             * @description The change conflicts with what the client already is (`CONFLICT_ERROR`): a public
+             *     client cannot become confidential or the other way round, and the client after the
+             *     change must still be consistent (e.g. removing every redirect URI of a client that
+             *     uses `authorization_code`).
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:janua:problem:conflict-error",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "A client cannot switch between public and confidential; register a new one.",
+                     *       "code": "CONFLICT_ERROR",
+                     *       "request_id": "9f0c5b8e2a4d4c1b"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    rotateOAuthClientSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The client's `client_id`.
+                 * @example 3kFpl2J8V1u5pB2QxY7a9cD1
+                 */
+                client_id: components["parameters"]["OAuthClientId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "overlap_seconds": 86400
+                 *     }
+                 */
+                "application/json": components["schemas"]["RotateOAuthClientSecretRequest"];
+            };
+        };
+        responses: {
+            /** @description The client with its new secret (shown this once). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthClient"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    requestToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "grant_type": "authorization_code",
+                 *       "code": "SplxlOBeZQQYbYS6WxSbIA",
+                 *       "redirect_uri": "https://app.example.com/callback",
+                 *       "code_verifier": "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
+                 *     }
+                 */
+                "application/x-www-form-urlencoded": components["schemas"]["OAuthTokenRequest"];
+            };
+        };
+        responses: {
+            /** @description The tokens (RFC 6749 section 5.1). */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "access_token": "eyJ0eXAiOiJhdCtqd3QiLCJhbGciOiJSUzI1NiJ9.eyJzdWIiOiI2ZjFjMmE3ZSJ9.c2lnbmF0dXJl",
+                     *       "token_type": "Bearer",
+                     *       "expires_in": 900,
+                     *       "scope": "openid profile email offline_access",
+                     *       "refresh_token": "8xLOxBtZp8nQ0yW4vU2pQy3dX6b5mB3b1yC6mX1V0xY",
+                     *       "id_token": "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJzdWIiOiI2ZjFjMmE3ZSJ9.c2lnbmF0dXJl"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["OAuthTokenResponse"];
+                };
+            };
+            400: components["responses"]["OAuthBadRequest"];
+            401: components["responses"]["OAuthInvalidClient"];
+            413: components["responses"]["PayloadTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    introspectToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "token": "eyJ0eXAiOiJhdCtqd3QiLCJhbGciOiJSUzI1NiJ9.eyJzdWIiOiI2ZjFjMmE3ZSJ9.c2lnbmF0dXJl",
+                 *       "token_type_hint": "access_token"
+                 *     }
+                 */
+                "application/x-www-form-urlencoded": components["schemas"]["OAuthIntrospectionRequest"];
+            };
+        };
+        responses: {
+            /** @description The token's state and claims (RFC 7662 section 2.2). */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "active": true,
+                     *       "scope": "openid profile",
+                     *       "client_id": "3kFpl2J8V1u5pB2QxY7a9cD1",
+                     *       "sub": "6f1c2a7e-4b8d-4e2a-9c3f-1d2e3f4a5b6c",
+                     *       "token_type": "Bearer",
+                     *       "exp": 1795952700,
+                     *       "iat": 1795951800,
+                     *       "iss": "https://id.example.com",
+                     *       "aud": "https://id.example.com",
+                     *       "jti": "Hq2aV3yq0dUvY2x8Qe6tZw"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["OAuthIntrospection"];
+                };
+            };
+            400: components["responses"]["OAuthBadRequest"];
+            401: components["responses"]["OAuthInvalidClient"];
+            413: components["responses"]["PayloadTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    revokeToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "token": "8xLOxBtZp8nQ0yW4vU2pQy3dX6b5mB3b1yC6mX1V0xY",
+                 *       "token_type_hint": "refresh_token"
+                 *     }
+                 */
+                "application/x-www-form-urlencoded": components["schemas"]["OAuthRevocationRequest"];
+            };
+        };
+        responses: {
+            /** @description Revoked, or nothing to revoke. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["OAuthBadRequest"];
+            401: components["responses"]["OAuthInvalidClient"];
+            413: components["responses"]["PayloadTooLarge"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getUserInfo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["UserInfo"];
+            401: components["responses"]["OAuthInvalidToken"];
+            403: components["responses"]["OAuthInsufficientScope"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    postUserInfo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "access_token": "eyJ0eXAiOiJhdCtqd3QiLCJhbGciOiJSUzI1NiJ9.eyJzdWIiOiI2ZjFjMmE3ZSJ9.c2lnbmF0dXJl"
+                 *     }
+                 */
+                "application/x-www-form-urlencoded": components["schemas"]["OAuthUserInfoRequest"];
+            };
+        };
+        responses: {
+            200: components["responses"]["UserInfo"];
+            400: components["responses"]["OAuthBadRequest"];
+            401: components["responses"]["OAuthInvalidToken"];
+            403: components["responses"]["OAuthInsufficientScope"];
+            413: components["responses"]["PayloadTooLarge"];
             503: components["responses"]["ServiceUnavailable"];
         };
     };

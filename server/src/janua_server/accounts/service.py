@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import insert, select, update
@@ -156,3 +157,13 @@ async def update_profile(
         update(users).where(users.c.id == user_id).values(**changes, updated_at=utcnow())
     )
     return await get_user(conn, user_id)
+
+
+async def get_users(
+    conn: AsyncConnection, user_ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, User]:
+    """Several users in one query (for lists that show people, e.g. organization members)."""
+    if not user_ids:
+        return {}
+    rows = (await conn.execute(select(users).where(users.c.id.in_(set(user_ids))))).all()
+    return {row.id: to_contract(row) for row in rows}

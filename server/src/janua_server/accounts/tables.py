@@ -1,4 +1,4 @@
-from sqlalchemy import Boolean, Column, ForeignKey, String, Table, Uuid
+from sqlalchemy import Boolean, Column, ForeignKey, Index, String, Table, Uuid, false
 
 from janua_server.core.db import UTCDateTime, metadata
 
@@ -18,7 +18,13 @@ users = Table(
     Column("password_changed_at", UTCDateTime, nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
+    # Platform administration (admin domain, migration 0007): a platform admin may use the
+    # admin API; a disabled user cannot sign in and has no session.
+    Column("is_admin", Boolean, nullable=False, default=False, server_default=false()),
+    Column("disabled_at", UTCDateTime, nullable=True),
 )
+# The admin directory lists users newest first (keyset on created_at, id).
+Index("ix_users_created_at", users.c.created_at)
 
 # Single-use tokens sent in email links (verification, password reset). Only a SHA-256 of the
 # token is stored; the link carries the token itself.

@@ -1,1 +1,1 @@
-"""The audit trail as users see it: their own security events."""
+"""The audit log: users' own security events, the log for admins and auditors, retention."""

@@ -9,12 +9,13 @@ from pydantic import (
     ConfigDict,
     EmailStr,
     Field,
+    RootModel,
     StrictBool,
     StrictFloat,
     StrictInt,
     StrictStr,
 )
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 
@@ -152,6 +153,20 @@ class OpenIDConfiguration(BaseModel):
     id_token_signing_alg_values_supported: list[StrictStr] | None = None
     scopes_supported: list[StrictStr] | None = None
     claims_supported: list[StrictStr] | None = None
+    response_modes_supported: list[StrictStr] | None = None
+    code_challenge_methods_supported: list[StrictStr] | None = None
+    token_endpoint_auth_methods_supported: list[StrictStr] | None = None
+    introspection_endpoint: StrictStr | None = None
+    introspection_endpoint_auth_methods_supported: list[StrictStr] | None = None
+    revocation_endpoint: StrictStr | None = None
+    revocation_endpoint_auth_methods_supported: list[StrictStr] | None = None
+    end_session_endpoint: StrictStr | None = None
+    authorization_response_iss_parameter_supported: StrictBool | None = None
+    prompt_values_supported: list[StrictStr] | None = None
+    claims_parameter_supported: StrictBool | None = None
+    request_parameter_supported: StrictBool | None = None
+    request_uri_parameter_supported: StrictBool | None = None
+    service_documentation: StrictStr | None = None
 
 
 class JWK(BaseModel):
@@ -244,6 +259,12 @@ class RefreshRequest(BaseModel):
             min_length=1,
         ),
     ] = None
+    organization_id: Annotated[
+        UUID | None,
+        Field(
+            description="Make this the session's active organization (`null`: none) before issuing, as\n`switchOrganization` does; absent keeps the current one. Not a member: 404.\n"
+        ),
+    ] = None
 
 
 class UpdateUserRequest(BaseModel):
@@ -275,10 +296,10 @@ class UpdateUserRequest(BaseModel):
     picture_url: Annotated[
         StrictStr | None,
         Field(
-            description="An https URL of the user's picture.",
+            description="An https URL of the user's picture, on a host named by DNS name or IPv4 address\n(optionally a port), with any path and query.\n",
             examples=["https://images.example.com/ada.png"],
             max_length=2048,
-            pattern="^https://[^\\s]+$",
+            pattern="^https://[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?(?::[0-9]{1,5})?(?:[/?][^\\s\\u0085\\ufeff]*)?$",
         ),
     ] = None
 
@@ -342,6 +363,51 @@ class Action(StrEnum):
     profile_updated = "profile.updated"
     session_revoked = "session.revoked"
     refresh_token_reused = "refresh_token.reused"
+    passkey_registered = "passkey.registered"
+    passkey_renamed = "passkey.renamed"
+    passkey_deleted = "passkey.deleted"
+    passkey_sign_count_regressed = "passkey.sign_count_regressed"
+    oauth_client_created = "oauth_client.created"
+    oauth_client_updated = "oauth_client.updated"
+    oauth_client_deleted = "oauth_client.deleted"
+    oauth_client_secret_rotated = "oauth_client.secret_rotated"
+    oauth_grant_issued = "oauth_grant.issued"
+    oauth_grant_code_replayed = "oauth_grant.code_replayed"
+    oauth_grant_refresh_token_reused = "oauth_grant.refresh_token_reused"
+    mfa_enabled = "mfa.enabled"
+    mfa_disabled = "mfa.disabled"
+    mfa_challenge_failed = "mfa.challenge_failed"
+    mfa_recovery_codes_regenerated = "mfa.recovery_codes_regenerated"
+    mfa_recovery_code_used = "mfa.recovery_code_used"
+    mfa_sms_enrolled = "mfa.sms_enrolled"
+    mfa_sms_removed = "mfa.sms_removed"
+    oauth_consent_granted = "oauth.consent_granted"
+    admin_user_updated = "admin.user_updated"
+    admin_user_disabled = "admin.user_disabled"
+    admin_user_enabled = "admin.user_enabled"
+    admin_user_deleted = "admin.user_deleted"
+    admin_user_unlocked = "admin.user_unlocked"
+    admin_email_verified = "admin.email_verified"
+    admin_sessions_revoked = "admin.sessions_revoked"
+    admin_bootstrapped = "admin.bootstrapped"
+    audit_log_exported = "audit_log.exported"
+    signing_key_rotated = "signing_key.rotated"
+    organization_created = "organization.created"
+    organization_updated = "organization.updated"
+    organization_deleted = "organization.deleted"
+    organization_switched = "organization.switched"
+    member_added = "member.added"
+    member_role_changed = "member.role_changed"
+    member_removed = "member.removed"
+    member_left = "member.left"
+    ownership_transferred = "ownership.transferred"
+    role_created = "role.created"
+    role_updated = "role.updated"
+    role_deleted = "role.deleted"
+    invitation_created = "invitation.created"
+    invitation_resent = "invitation.resent"
+    invitation_revoked = "invitation.revoked"
+    invitation_accepted = "invitation.accepted"
 
 
 class Outcome(StrEnum):
@@ -356,6 +422,35 @@ class AuditEvent(BaseModel):
     created_at: AwareDatetime
     ip: Annotated[StrictStr | None, Field(...)]
     user_agent: Annotated[StrictStr | None, Field(...)]
+    actor_id: Annotated[
+        UUID | None,
+        Field(
+            description="Who did it (the user, or an admin acting on them); null for the system."
+        ),
+    ]
+    user_id: Annotated[
+        UUID | None,
+        Field(
+            description="Whom it is about; null when no account is known (e.g. an unknown email)."
+        ),
+    ]
+    organization_id: Annotated[
+        UUID | None, Field(description="The organization it happened in, if any.")
+    ]
+    target: Annotated[
+        StrictStr | None,
+        Field(
+            description="What it acted on, as `kind:id` (e.g. `user:<uuid>`, `invitation:<uuid>`).",
+            examples=["user:6f1c2a7e-4b8d-4e2a-9c3f-1d2e3f4a5b6c"],
+        ),
+    ]
+    details: Annotated[
+        dict[str, Any] | None,
+        Field(
+            description="Facts about the event (never secrets such as tokens or passwords).",
+            examples=[{"reason": "account_disabled"}],
+        ),
+    ]
 
 
 class AuditEventList(BaseModel):
@@ -430,3 +525,1286 @@ class SessionList(BaseModel):
 class AuthResponse(BaseModel):
     user: User
     tokens: TokenPair
+
+
+class MfaStatus(BaseModel):
+    methods: Annotated[
+        list[MfaMethod],
+        Field(
+            description="The second factors the next sign-in offers (`mfa_methods`); empty when the password alone signs in."
+        ),
+    ]
+    totp_enabled: Annotated[
+        StrictBool, Field(description="An authenticator app is enrolled and confirmed.")
+    ]
+    totp_pending: Annotated[
+        StrictBool,
+        Field(description="`startTotpSetup` was called and awaits `confirmTotpSetup`."),
+    ]
+    recovery_codes_remaining: Annotated[
+        StrictInt, Field(description="Unused recovery codes.", ge=0, le=10)
+    ]
+    sms_enabled: StrictBool
+    sms_phone_number: Annotated[
+        StrictStr | None,
+        Field(
+            description="The enrolled number, masked (country code and last two digits).",
+            examples=["+44********56"],
+        ),
+    ]
+
+
+class TotpSetup(BaseModel):
+    secret: Annotated[
+        StrictStr,
+        Field(
+            description="The shared secret in base32 (RFC 4648), for typing into an app by hand.",
+            examples=["JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"],
+        ),
+    ]
+    otpauth_uri: Annotated[
+        StrictStr,
+        Field(
+            description="The Key URI Format URI (`otpauth://totp/...`) the QR code encodes."
+        ),
+    ]
+    qr_code_svg: Annotated[
+        StrictStr, Field(description="The QR code of `otpauth_uri` as an SVG document.")
+    ]
+    qr_code_data_uri: Annotated[
+        StrictStr,
+        Field(
+            description="The same SVG as a `data:image/svg+xml` URI, for an `<img src>`."
+        ),
+    ]
+
+
+class MfaCodeRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    code: Annotated[
+        StrictStr,
+        Field(
+            description="A 6-digit code from the authenticator app or an SMS, or a recovery code\n(`xxxxx-xxxxx`). Spaces and hyphens are ignored, letters are case-insensitive.\n",
+            examples=["123456"],
+            max_length=32,
+            min_length=6,
+            pattern="^[0-9A-Za-z -]+$",
+        ),
+    ]
+
+
+class RecoveryCodes(BaseModel):
+    recovery_codes: Annotated[
+        list[StrictStr],
+        Field(
+            description="Ten single-use codes; each works once in place of a second factor.",
+            max_length=10,
+            min_length=10,
+        ),
+    ]
+
+
+class DisableTotpRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    password: Annotated[StrictStr, Field(max_length=1024, min_length=1)]
+    code: Annotated[
+        StrictStr,
+        Field(
+            description="A 6-digit code from the authenticator app or an SMS, or a recovery code\n(`xxxxx-xxxxx`). Spaces and hyphens are ignored, letters are case-insensitive.\n",
+            examples=["123456"],
+            max_length=32,
+            min_length=6,
+            pattern="^[0-9A-Za-z -]+$",
+        ),
+    ]
+
+
+class RegenerateRecoveryCodesRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    password: Annotated[StrictStr | None, Field(max_length=1024, min_length=1)] = None
+    code: Annotated[
+        StrictStr | None,
+        Field(
+            description="A 6-digit code from the authenticator app or an SMS, or a recovery code\n(`xxxxx-xxxxx`). Spaces and hyphens are ignored, letters are case-insensitive.\n",
+            examples=["123456"],
+            max_length=32,
+            min_length=6,
+            pattern="^[0-9A-Za-z -]+$",
+        ),
+    ] = None
+
+
+class MfaChallengeMethod(StrEnum):
+    totp = "totp"
+    recovery_code = "recovery_code"
+    sms = "sms"
+
+
+class MfaChallengeRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    mfa_token: Annotated[
+        StrictStr,
+        Field(
+            description="From the `MFA_REQUIRED` answer of `loginUser`.",
+            max_length=128,
+            min_length=1,
+        ),
+    ]
+    method: MfaChallengeMethod
+    code: Annotated[
+        StrictStr,
+        Field(
+            description="A 6-digit code from the authenticator app or an SMS, or a recovery code\n(`xxxxx-xxxxx`). Spaces and hyphens are ignored, letters are case-insensitive.\n",
+            examples=["123456"],
+            max_length=32,
+            min_length=6,
+            pattern="^[0-9A-Za-z -]+$",
+        ),
+    ]
+
+
+class SmsSetupRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    phone_number: Annotated[
+        StrictStr,
+        Field(
+            description="E.164 (`+`, country code, number, no spaces); must be a valid mobile or fixed number.",
+            examples=["+447911123456"],
+            max_length=16,
+            min_length=3,
+            pattern="^\\+[1-9][0-9]{1,14}$",
+        ),
+    ]
+
+
+class SmsCodeSent(BaseModel):
+    phone_number: Annotated[
+        StrictStr,
+        Field(description="Where the code went, masked.", examples=["+44********56"]),
+    ]
+    expires_in: Annotated[
+        StrictInt, Field(description="Seconds the code stays valid.", examples=[300])
+    ]
+    resend_after: Annotated[
+        StrictInt,
+        Field(description="Seconds before another code can be sent.", examples=[30]),
+    ]
+
+
+class SmsEnrollment(BaseModel):
+    phone_number: Annotated[
+        StrictStr,
+        Field(description="The enrolled number, masked.", examples=["+44********56"]),
+    ]
+    recovery_codes: Annotated[
+        list[StrictStr] | None,
+        Field(
+            description="Present only when the account had no unused recovery codes; shown only here.",
+            max_length=10,
+            min_length=10,
+        ),
+    ] = None
+
+
+class PasswordConfirmation(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    password: Annotated[
+        StrictStr,
+        Field(
+            description="The account's current password.", max_length=1024, min_length=1
+        ),
+    ]
+
+
+class SendSmsChallengeRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    mfa_token: Annotated[
+        StrictStr,
+        Field(
+            description="From the `MFA_REQUIRED` answer of `loginUser`.",
+            max_length=128,
+            min_length=1,
+        ),
+    ]
+
+
+class PasskeyDeviceType(StrEnum):
+    single_device = "single_device"
+    multi_device = "multi_device"
+
+
+class Passkey(BaseModel):
+    id: UUID
+    name: Annotated[
+        StrictStr,
+        Field(
+            description="The user's name for it; set at registration or by `updatePasskey`.",
+            examples=["Ada's MacBook"],
+        ),
+    ]
+    created_at: AwareDatetime
+    last_used_at: Annotated[
+        AwareDatetime | None,
+        Field(description="The last sign-in with it; null until then."),
+    ]
+    transports: Annotated[
+        list[StrictStr],
+        Field(
+            description="How the browser can reach the authenticator (`internal`, `hybrid`, `usb`, `nfc`, `ble`), as it said at registration.",
+            examples=[["internal", "hybrid"]],
+        ),
+    ]
+    backed_up: Annotated[
+        StrictBool,
+        Field(
+            description="The authenticator says the passkey is backed up (synced), as of its last use."
+        ),
+    ]
+    device_type: PasskeyDeviceType
+    aaguid: Annotated[
+        UUID,
+        Field(
+            description="The authenticator model's AAGUID (all zeros when it does not tell).",
+            examples=["fbfc3007-154e-4ecc-8c0b-6e020557d7bd"],
+        ),
+    ]
+
+
+class PasskeyList(BaseModel):
+    data: list[Passkey]
+    next_cursor: Annotated[
+        UUID | None,
+        Field(description="Pass as `cursor` for the next page; null on the last page."),
+    ]
+
+
+class UpdatePasskeyRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    name: Annotated[
+        StrictStr,
+        Field(
+            description="A name for the passkey, shown in the list (surrounding spaces are trimmed).",
+            examples=["Ada's MacBook"],
+            max_length=100,
+            min_length=1,
+            pattern="^[^\\x00-\\x1f\\x7f]+$",
+        ),
+    ]
+
+
+class PasskeyClientExtensionResults(RootModel[dict[str, Any]]):
+    root: Annotated[dict[str, Any], Field(max_length=32)]
+
+
+class PasskeyTransport(RootModel[StrictStr]):
+    root: Annotated[
+        StrictStr,
+        Field(
+            description="An `AuthenticatorTransport` (W3C WebAuthn Level 3, section 5.8.4) such as `internal` or `hybrid`; values a server does not know are kept.",
+            examples=["internal"],
+            max_length=32,
+            min_length=1,
+        ),
+    ]
+
+
+class PasskeyAttestationResponse(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    clientDataJSON: Annotated[
+        StrictStr,
+        Field(max_length=8192, min_length=1, pattern="^[A-Za-z0-9_-]+={0,2}$"),
+    ]
+    attestationObject: Annotated[
+        StrictStr,
+        Field(max_length=65536, min_length=1, pattern="^[A-Za-z0-9_-]+={0,2}$"),
+    ]
+    authenticatorData: Annotated[
+        StrictStr | None,
+        Field(max_length=16384, min_length=1, pattern="^[A-Za-z0-9_-]+={0,2}$"),
+    ] = None
+    transports: Annotated[list[PasskeyTransport] | None, Field(max_length=16)] = None
+    publicKey: Annotated[
+        StrictStr | None,
+        Field(max_length=8192, min_length=1, pattern="^[A-Za-z0-9_-]+={0,2}$"),
+    ] = None
+    publicKeyAlgorithm: Annotated[StrictInt | None, Field(ge=-65536, le=65535)] = None
+
+
+class PasskeyRegistrationCredential(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    id: Annotated[
+        StrictStr,
+        Field(
+            description="A credential id (at most 1023 bytes), base64url.",
+            max_length=1366,
+            min_length=1,
+            pattern="^[A-Za-z0-9_-]+={0,2}$",
+        ),
+    ]
+    rawId: Annotated[
+        StrictStr,
+        Field(
+            description="A credential id (at most 1023 bytes), base64url.",
+            max_length=1366,
+            min_length=1,
+            pattern="^[A-Za-z0-9_-]+={0,2}$",
+        ),
+    ]
+    type: Literal["public-key"]
+    authenticatorAttachment: Annotated[
+        StrictStr | None, Field(examples=["platform"], max_length=32)
+    ] = None
+    clientExtensionResults: PasskeyClientExtensionResults | None = None
+    response: PasskeyAttestationResponse
+
+
+class RegisterPasskeyRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    credential: PasskeyRegistrationCredential
+    name: Annotated[
+        StrictStr | None,
+        Field(
+            description="A name for the passkey, shown in the list (surrounding spaces are trimmed).",
+            examples=["Ada's MacBook"],
+            max_length=100,
+            min_length=1,
+            pattern="^[^\\x00-\\x1f\\x7f]+$",
+        ),
+    ] = None
+
+
+class PasskeyAssertionResponse(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    clientDataJSON: Annotated[
+        StrictStr,
+        Field(max_length=8192, min_length=1, pattern="^[A-Za-z0-9_-]+={0,2}$"),
+    ]
+    authenticatorData: Annotated[
+        StrictStr,
+        Field(max_length=16384, min_length=1, pattern="^[A-Za-z0-9_-]+={0,2}$"),
+    ]
+    signature: Annotated[
+        StrictStr,
+        Field(max_length=2048, min_length=1, pattern="^[A-Za-z0-9_-]+={0,2}$"),
+    ]
+    userHandle: Annotated[
+        StrictStr | None,
+        Field(
+            description="The user handle stored with a discoverable credential (required for a usernameless sign-in).",
+            max_length=88,
+            pattern="^[A-Za-z0-9_-]*={0,2}$",
+        ),
+    ] = None
+    attestationObject: Annotated[
+        StrictStr | None,
+        Field(max_length=65536, min_length=1, pattern="^[A-Za-z0-9_-]+={0,2}$"),
+    ] = None
+
+
+class PasskeyAuthenticationCredential(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    id: Annotated[
+        StrictStr,
+        Field(
+            description="A credential id (at most 1023 bytes), base64url.",
+            max_length=1366,
+            min_length=1,
+            pattern="^[A-Za-z0-9_-]+={0,2}$",
+        ),
+    ]
+    rawId: Annotated[
+        StrictStr,
+        Field(
+            description="A credential id (at most 1023 bytes), base64url.",
+            max_length=1366,
+            min_length=1,
+            pattern="^[A-Za-z0-9_-]+={0,2}$",
+        ),
+    ]
+    type: Literal["public-key"]
+    authenticatorAttachment: Annotated[
+        StrictStr | None, Field(examples=["platform"], max_length=32)
+    ] = None
+    clientExtensionResults: PasskeyClientExtensionResults | None = None
+    response: PasskeyAssertionResponse
+
+
+class PasskeyCredentialDescriptor(BaseModel):
+    id: Annotated[StrictStr, Field(description="The credential id, base64url.")]
+    type: Literal["public-key"]
+    transports: list[StrictStr] | None = None
+
+
+class PasskeyRelyingParty(BaseModel):
+    id: Annotated[
+        StrictStr,
+        Field(
+            description="The RP ID (`WEBAUTHN_RP_ID`), the page origin's host or a registrable suffix of it."
+        ),
+    ]
+    name: StrictStr
+
+
+class PasskeyUserEntity(BaseModel):
+    id: Annotated[
+        StrictStr,
+        Field(description="The user handle, base64url (the user's id as 16 bytes)."),
+    ]
+    name: StrictStr
+    displayName: StrictStr
+
+
+class PasskeyCredentialParameters(BaseModel):
+    type: Literal["public-key"]
+    alg: Annotated[
+        StrictInt,
+        Field(description="A COSE algorithm (-8 EdDSA, -7 ES256, -257 RS256, ...)."),
+    ]
+
+
+class PasskeyAuthenticatorSelection(BaseModel):
+    residentKey: Literal["required"]
+    requireResidentKey: StrictBool
+    userVerification: Literal["preferred"]
+
+
+class PasskeyCreationOptions(BaseModel):
+    rp: PasskeyRelyingParty
+    user: PasskeyUserEntity
+    challenge: Annotated[StrictStr, Field(description="64 random bytes, base64url.")]
+    pubKeyCredParams: list[PasskeyCredentialParameters]
+    timeout: Annotated[StrictInt, Field(description="Milliseconds.")]
+    excludeCredentials: list[PasskeyCredentialDescriptor]
+    authenticatorSelection: PasskeyAuthenticatorSelection
+    attestation: Literal["none"]
+
+
+class PasskeyRequestOptions(BaseModel):
+    challenge: Annotated[StrictStr, Field(description="64 random bytes, base64url.")]
+    timeout: Annotated[StrictInt, Field(description="Milliseconds.")]
+    rpId: StrictStr
+    allowCredentials: Annotated[
+        list[PasskeyCredentialDescriptor],
+        Field(
+            description="Empty for a usernameless sign-in; the pending user's passkeys for a second factor."
+        ),
+    ]
+    userVerification: Literal["preferred"]
+
+
+class PasskeyLoginOptionsRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    mfa_token: Annotated[
+        StrictStr | None,
+        Field(
+            description="From the `MFA_REQUIRED` answer of `loginUser`, to use the passkey as the second factor; absent for a passkey-only sign-in.",
+            max_length=128,
+            min_length=1,
+        ),
+    ] = None
+
+
+class PasskeyLoginOptions(BaseModel):
+    challenge_id: Annotated[
+        StrictStr,
+        Field(
+            description="Names this challenge; send it to `loginWithPasskey` with the assertion."
+        ),
+    ]
+    expires_in: Annotated[
+        StrictInt,
+        Field(description="Seconds the challenge stays valid.", examples=[300]),
+    ]
+    public_key: PasskeyRequestOptions
+
+
+class PasskeyLoginRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    challenge_id: Annotated[
+        StrictStr,
+        Field(description="From `startPasskeyLogin`.", max_length=128, min_length=1),
+    ]
+    credential: PasskeyAuthenticationCredential
+    mfa_token: Annotated[
+        StrictStr | None,
+        Field(
+            description="The `mfa_token` given to `startPasskeyLogin`, when the passkey is the second factor.",
+            max_length=128,
+            min_length=1,
+        ),
+    ] = None
+    token_transport: TokenTransport | None = "body"
+    device_label: Annotated[
+        StrictStr | None,
+        Field(
+            description="A name for this sign-in's device, shown in the session list.",
+            examples=["Ada's laptop"],
+            max_length=100,
+            min_length=1,
+            pattern="^[^\\x00-\\x1f\\x7f]+$",
+        ),
+    ] = None
+
+
+class Organization(BaseModel):
+    id: UUID
+    name: Annotated[StrictStr, Field(examples=["Acme Inc."])]
+    slug: Annotated[
+        StrictStr,
+        Field(
+            description="Unique, URL-safe handle (`GET /api/v1/organizations-by-slug/{slug}`).",
+            examples=["acme"],
+        ),
+    ]
+    role: Annotated[
+        StrictStr | None,
+        Field(
+            description="The caller's role in the organization (`owner`, `admin`, `member` or a custom\nrole's key). Absent where the caller is not answered as a member (admin listings).\n",
+            examples=["owner"],
+        ),
+    ] = None
+    created_at: AwareDatetime
+    updated_at: AwareDatetime
+
+
+class Permission(RootModel[StrictStr]):
+    root: Annotated[
+        StrictStr,
+        Field(
+            description="`resource:action`. Janua checks `organization:update`, `organization:delete`,\n`members:read`, `members:manage`, `roles:read`, `roles:manage`, `invitations:read`,\n`invitations:manage` and `audit:read`; `billing:read` and `billing:manage` are\ncatalogued for applications. Any other lowercase `resource:action` string is allowed\nin custom roles, for the application to check (`checkOrganizationPermission`, the\n`org_permissions` token claim).\n",
+            examples=["members:manage"],
+            max_length=64,
+            min_length=3,
+            pattern="^[a-z][a-z0-9_-]*:[a-z][a-z0-9_-]*$",
+        ),
+    ]
+
+
+class CreateOrganizationRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    name: Annotated[
+        StrictStr,
+        Field(
+            examples=["Acme Inc."],
+            max_length=200,
+            min_length=1,
+            pattern="^[^\\x00-\\x1f\\x7f]+$",
+        ),
+    ]
+    slug: Annotated[
+        StrictStr,
+        Field(
+            description="Lowercase letters, digits and inner hyphens; unique across the platform.",
+            examples=["acme"],
+            max_length=63,
+            min_length=1,
+            pattern="^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$",
+        ),
+    ]
+
+
+class UpdateOrganizationRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    name: Annotated[
+        StrictStr | None,
+        Field(
+            examples=["Acme Inc."],
+            max_length=200,
+            min_length=1,
+            pattern="^[^\\x00-\\x1f\\x7f]+$",
+        ),
+    ] = None
+    slug: Annotated[
+        StrictStr | None,
+        Field(
+            description="Lowercase letters, digits and inner hyphens; unique across the platform.",
+            examples=["acme"],
+            max_length=63,
+            min_length=1,
+            pattern="^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$",
+        ),
+    ] = None
+
+
+class OrganizationList(BaseModel):
+    data: list[Organization]
+    next_cursor: Annotated[
+        UUID | None,
+        Field(description="Pass as `cursor` for the next page; null on the last page."),
+    ]
+
+
+class OrganizationMember(BaseModel):
+    id: Annotated[UUID, Field(description="The membership's id (the list cursor).")]
+    user_id: UUID
+    email: StrictStr
+    name: Annotated[StrictStr | None, Field(...)]
+    role: Annotated[
+        StrictStr,
+        Field(
+            description="A role: built-in `owner` (everything), `admin` (everything but deleting the organization\nand managing owners), `member` (read the organization, its members and roles), or the\nkey of one of the organization's custom roles.\n",
+            examples=["member"],
+            max_length=50,
+            min_length=1,
+            pattern="^[a-z][a-z0-9_-]*$",
+        ),
+    ]
+    created_at: Annotated[AwareDatetime, Field(description="When the user joined.")]
+    updated_at: AwareDatetime
+
+
+class OrganizationMemberList(BaseModel):
+    data: list[OrganizationMember]
+    next_cursor: Annotated[
+        UUID | None,
+        Field(description="Pass as `cursor` for the next page; null on the last page."),
+    ]
+
+
+class AddOrganizationMemberRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    user_id: UUID
+    role: Annotated[
+        StrictStr | None,
+        Field(
+            description="A role: built-in `owner` (everything), `admin` (everything but deleting the organization\nand managing owners), `member` (read the organization, its members and roles), or the\nkey of one of the organization's custom roles.\n",
+            examples=["member"],
+            max_length=50,
+            min_length=1,
+            pattern="^[a-z][a-z0-9_-]*$",
+        ),
+    ] = None
+
+
+class UpdateOrganizationMemberRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    role: Annotated[
+        StrictStr,
+        Field(
+            description="A role: built-in `owner` (everything), `admin` (everything but deleting the organization\nand managing owners), `member` (read the organization, its members and roles), or the\nkey of one of the organization's custom roles.\n",
+            examples=["member"],
+            max_length=50,
+            min_length=1,
+            pattern="^[a-z][a-z0-9_-]*$",
+        ),
+    ]
+
+
+class TransferOwnershipRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    user_id: Annotated[UUID, Field(description="A member of the organization.")]
+
+
+class OrganizationRole(BaseModel):
+    key: Annotated[
+        StrictStr,
+        Field(
+            description="A role: built-in `owner` (everything), `admin` (everything but deleting the organization\nand managing owners), `member` (read the organization, its members and roles), or the\nkey of one of the organization's custom roles.\n",
+            examples=["member"],
+            max_length=50,
+            min_length=1,
+            pattern="^[a-z][a-z0-9_-]*$",
+        ),
+    ]
+    name: Annotated[StrictStr, Field(examples=["Billing manager"])]
+    description: Annotated[StrictStr | None, Field(...)]
+    permissions: Annotated[
+        list[Permission],
+        Field(
+            description="Sorted. For `owner` and `admin`, the catalogue and every permission of the\norganization's custom roles they hold (they hold any permission but what their\ndescription excludes).\n"
+        ),
+    ]
+    built_in: Annotated[
+        StrictBool,
+        Field(
+            description="`owner`, `admin` and `member` exist in every organization and never change."
+        ),
+    ]
+
+
+class OrganizationRoleList(BaseModel):
+    data: list[OrganizationRole]
+
+
+class CreateOrganizationRoleRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    key: Annotated[
+        StrictStr,
+        Field(
+            description="A role: built-in `owner` (everything), `admin` (everything but deleting the organization\nand managing owners), `member` (read the organization, its members and roles), or the\nkey of one of the organization's custom roles.\n",
+            examples=["member"],
+            max_length=50,
+            min_length=1,
+            pattern="^[a-z][a-z0-9_-]*$",
+        ),
+    ]
+    name: Annotated[
+        StrictStr,
+        Field(
+            examples=["Billing manager"],
+            max_length=100,
+            min_length=1,
+            pattern="^[^\\x00-\\x1f\\x7f]+$",
+        ),
+    ]
+    description: Annotated[
+        StrictStr | None,
+        Field(max_length=500, min_length=1, pattern="^[^\\x00-\\x1f\\x7f]+$"),
+    ] = None
+    permissions: Annotated[list[Permission], Field(max_length=100)]
+
+
+class UpdateOrganizationRoleRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    name: Annotated[
+        StrictStr | None,
+        Field(max_length=100, min_length=1, pattern="^[^\\x00-\\x1f\\x7f]+$"),
+    ] = None
+    description: Annotated[
+        StrictStr | None,
+        Field(max_length=500, min_length=1, pattern="^[^\\x00-\\x1f\\x7f]+$"),
+    ] = None
+    permissions: Annotated[list[Permission] | None, Field(max_length=100)] = None
+
+
+class PermissionCheck(BaseModel):
+    permission: Annotated[
+        StrictStr,
+        Field(
+            description="`resource:action`. Janua checks `organization:update`, `organization:delete`,\n`members:read`, `members:manage`, `roles:read`, `roles:manage`, `invitations:read`,\n`invitations:manage` and `audit:read`; `billing:read` and `billing:manage` are\ncatalogued for applications. Any other lowercase `resource:action` string is allowed\nin custom roles, for the application to check (`checkOrganizationPermission`, the\n`org_permissions` token claim).\n",
+            examples=["members:manage"],
+            max_length=64,
+            min_length=3,
+            pattern="^[a-z][a-z0-9_-]*:[a-z][a-z0-9_-]*$",
+        ),
+    ]
+    granted: StrictBool
+
+
+class InvitationStatus(StrEnum):
+    pending = "pending"
+    accepted = "accepted"
+    revoked = "revoked"
+    expired = "expired"
+
+
+class Invitation(BaseModel):
+    id: UUID
+    organization_id: UUID
+    email: Annotated[
+        StrictStr, Field(description="The address as typed by the inviter.")
+    ]
+    role: Annotated[
+        StrictStr,
+        Field(
+            description="A role: built-in `owner` (everything), `admin` (everything but deleting the organization\nand managing owners), `member` (read the organization, its members and roles), or the\nkey of one of the organization's custom roles.\n",
+            examples=["member"],
+            max_length=50,
+            min_length=1,
+            pattern="^[a-z][a-z0-9_-]*$",
+        ),
+    ]
+    status: InvitationStatus
+    invited_by: Annotated[
+        UUID | None, Field(description="The user who invited (or last resent).")
+    ]
+    created_at: AwareDatetime
+    expires_at: AwareDatetime
+    accepted_at: Annotated[AwareDatetime | None, Field(...)]
+
+
+class InvitationList(BaseModel):
+    data: list[Invitation]
+    next_cursor: Annotated[
+        UUID | None,
+        Field(description="Pass as `cursor` for the next page; null on the last page."),
+    ]
+
+
+class CreateInvitationRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    email: Annotated[EmailStr, Field(examples=["grace@example.com"], max_length=254)]
+    role: Annotated[
+        StrictStr | None,
+        Field(
+            description="A role: built-in `owner` (everything), `admin` (everything but deleting the organization\nand managing owners), `member` (read the organization, its members and roles), or the\nkey of one of the organization's custom roles.\n",
+            examples=["member"],
+            max_length=50,
+            min_length=1,
+            pattern="^[a-z][a-z0-9_-]*$",
+        ),
+    ] = None
+
+
+class InvitationPreview(BaseModel):
+    organization: Organization
+    email: StrictStr
+    role: Annotated[
+        StrictStr,
+        Field(
+            description="A role: built-in `owner` (everything), `admin` (everything but deleting the organization\nand managing owners), `member` (read the organization, its members and roles), or the\nkey of one of the organization's custom roles.\n",
+            examples=["member"],
+            max_length=50,
+            min_length=1,
+            pattern="^[a-z][a-z0-9_-]*$",
+        ),
+    ]
+    expires_at: AwareDatetime
+    account_exists: Annotated[
+        StrictBool,
+        Field(
+            description="Sign in and accept when true; register with the invitation when false."
+        ),
+    ]
+
+
+class InvitationSignupRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    token: Annotated[StrictStr, Field(max_length=256, min_length=1)]
+    password: Annotated[
+        StrictStr,
+        Field(
+            description="Subject to the password policy, like registration.",
+            max_length=1024,
+            min_length=12,
+        ),
+    ]
+    name: Annotated[
+        StrictStr | None,
+        Field(
+            examples=["Grace Hopper"],
+            max_length=200,
+            min_length=1,
+            pattern="^[^\\x00-\\x1f\\x7f]+$",
+        ),
+    ] = None
+    token_transport: TokenTransport | None = "body"
+    device_label: Annotated[
+        StrictStr | None,
+        Field(
+            description="A name for this sign-in's device, shown in the session list.",
+            examples=["Ada's laptop"],
+            max_length=100,
+            min_length=1,
+            pattern="^[^\\x00-\\x1f\\x7f]+$",
+        ),
+    ] = None
+
+
+class SwitchOrganizationRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    organization_id: Annotated[
+        UUID | None, Field(description="The organization to act in; `null` for none.")
+    ]
+
+
+class AdminUser(BaseModel):
+    id: UUID
+    email: Annotated[StrictStr, Field(description="The address as the user typed it.")]
+    name: Annotated[StrictStr | None, Field(...)]
+    email_verified: StrictBool
+    locale: Annotated[StrictStr | None, Field(...)]
+    timezone: Annotated[StrictStr | None, Field(...)]
+    picture_url: Annotated[StrictStr | None, Field(...)]
+    is_admin: Annotated[
+        StrictBool,
+        Field(
+            description="A platform admin (may use the admin API and read the whole audit log)."
+        ),
+    ]
+    disabled_at: Annotated[
+        AwareDatetime | None,
+        Field(description="When the user was disabled; null while they may sign in."),
+    ]
+    created_at: AwareDatetime
+    updated_at: AwareDatetime
+
+
+class AdminUserList(BaseModel):
+    data: list[AdminUser]
+    next_cursor: Annotated[
+        UUID | None,
+        Field(description="Pass as `cursor` for the next page; null on the last page."),
+    ]
+
+
+class UpdateAdminUserRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    name: Annotated[
+        StrictStr | None,
+        Field(
+            examples=["Ada Lovelace"],
+            max_length=200,
+            min_length=1,
+            pattern="^[^\\x00-\\x1f\\x7f]+$",
+        ),
+    ] = None
+    email_verified: StrictBool | None = None
+    is_admin: Annotated[
+        StrictBool | None,
+        Field(
+            description="Make the user a platform admin, or take it away (not from yourself)."
+        ),
+    ] = None
+
+
+class AdminStats(BaseModel):
+    generated_at: AwareDatetime
+    users_total: StrictInt
+    users_disabled: StrictInt
+    users_verified: Annotated[
+        StrictInt, Field(description="Users whose email address is verified.")
+    ]
+    admins: Annotated[
+        StrictInt, Field(description="Platform admins, disabled ones included.")
+    ]
+    sessions_active: Annotated[
+        StrictInt, Field(description="Sessions neither revoked nor expired.")
+    ]
+    logins_last_24h: Annotated[
+        StrictInt,
+        Field(
+            description="Successful sign-ins (`login.succeeded` events) of the last 24 hours."
+        ),
+    ]
+    failed_logins_last_24h: Annotated[
+        StrictInt,
+        Field(
+            description="Failed sign-ins (`login.failed` events) of the last 24 hours."
+        ),
+    ]
+    signups_last_24h: Annotated[
+        StrictInt,
+        Field(
+            description="Registrations (`user.registered` events) of the last 24 hours."
+        ),
+    ]
+
+
+class AuthorizationRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    client_id: Annotated[StrictStr, Field(max_length=200, min_length=1)]
+    redirect_uri: Annotated[StrictStr, Field(max_length=2000, min_length=1)]
+    response_type: Literal["code"]
+    scope: Annotated[StrictStr, Field(max_length=1000, min_length=1)]
+    state: Annotated[StrictStr | None, Field(max_length=2000)] = None
+    nonce: Annotated[StrictStr | None, Field(max_length=512)] = None
+    code_challenge: Annotated[
+        StrictStr | None,
+        Field(max_length=43, min_length=43, pattern="^[A-Za-z0-9_-]{43}$"),
+    ] = None
+    code_challenge_method: Literal["S256"] | None = None
+    prompt: Annotated[StrictStr | None, Field(max_length=100)] = None
+    max_age: Annotated[StrictInt | None, Field(ge=0, le=9999999999)] = None
+    login_hint: Annotated[StrictStr | None, Field(max_length=254)] = None
+    response_mode: Literal["query"] | None = None
+
+
+class LogoutRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    id_token_hint: Annotated[StrictStr | None, Field(max_length=8192)] = None
+    client_id: Annotated[StrictStr | None, Field(max_length=200)] = None
+    post_logout_redirect_uri: Annotated[StrictStr | None, Field(max_length=2000)] = None
+    state: Annotated[StrictStr | None, Field(max_length=2000)] = None
+    logout_hint: Annotated[StrictStr | None, Field(max_length=254)] = None
+    ui_locales: Annotated[StrictStr | None, Field(max_length=100)] = None
+
+
+class OAuthGrantType(StrEnum):
+    authorization_code = "authorization_code"
+    refresh_token = "refresh_token"
+    client_credentials = "client_credentials"
+
+
+class OAuthTokenEndpointAuthMethod(StrEnum):
+    client_secret_basic = "client_secret_basic"
+    client_secret_post = "client_secret_post"
+    none = "none"
+
+
+class OAuthRedirectUri(RootModel[StrictStr]):
+    root: Annotated[
+        StrictStr,
+        Field(
+            description="An absolute URI without fragment or spaces, matched character for character: https\n(no user information), http only on `localhost`, `127.0.0.1` or `[::1]` (RFC 8252\nsection 7.3), or a reverse-domain private-use scheme of a native app\n(`com.example.app:/callback`, RFC 8252 section 7.1). `javascript:`, `data:` and similar\nschemes are refused (RFC 9700 section 2.1).\n",
+            max_length=2000,
+            min_length=1,
+        ),
+    ]
+
+
+class OAuthScopeName(RootModel[StrictStr]):
+    root: Annotated[
+        StrictStr,
+        Field(
+            description="A scope token (RFC 6749 section 3.3). Janua gives meaning to `openid`, `profile`, `email`, `offline_access` and `organization`; others travel in access tokens only.",
+            max_length=100,
+            min_length=1,
+            pattern="^[\\x21\\x23-\\x5B\\x5D-\\x7E]+$",
+        ),
+    ]
+
+
+class OAuthClient(BaseModel):
+    client_id: StrictStr
+    client_secret: Annotated[
+        StrictStr | None,
+        Field(description="Shown once; Janua keeps only its SHA-256 digest."),
+    ] = None
+    name: StrictStr
+    token_endpoint_auth_method: OAuthTokenEndpointAuthMethod
+    redirect_uris: list[StrictStr]
+    post_logout_redirect_uris: list[StrictStr]
+    grant_types: list[OAuthGrantType]
+    scopes: list[StrictStr]
+    first_party: Annotated[
+        StrictBool, Field(description="A first-party client skips the consent page.")
+    ]
+    created_at: AwareDatetime
+    updated_at: AwareDatetime
+    secret_rotated_at: Annotated[AwareDatetime | None, Field(...)]
+    previous_secret_expires_at: Annotated[
+        AwareDatetime | None,
+        Field(
+            description="Until when the secret replaced by the last rotation still works (null once it no longer does)."
+        ),
+    ]
+
+
+class OAuthClientList(BaseModel):
+    data: list[OAuthClient]
+    next_cursor: Annotated[UUID | None, Field(...)]
+
+
+class CreateOAuthClientRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    name: Annotated[
+        StrictStr,
+        Field(
+            description="Shown to users on the consent page.",
+            max_length=100,
+            min_length=1,
+            pattern="^[^\\x00-\\x1f\\x7f]+$",
+        ),
+    ]
+    token_endpoint_auth_method: OAuthTokenEndpointAuthMethod = "client_secret_basic"
+    redirect_uris: Annotated[
+        list[OAuthRedirectUri], Field(max_length=20, validate_default=True)
+    ] = []
+    post_logout_redirect_uris: Annotated[
+        list[OAuthRedirectUri], Field(max_length=20, validate_default=True)
+    ] = []
+    grant_types: Annotated[list[OAuthGrantType], Field(max_length=3, min_length=1)] = [
+        "authorization_code",
+        "refresh_token",
+    ]
+    scopes: Annotated[
+        list[OAuthScopeName], Field(max_length=50, validate_default=True)
+    ] = ["openid", "profile", "email", "offline_access"]
+    first_party: StrictBool = False
+
+
+class UpdateOAuthClientRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    name: Annotated[
+        StrictStr | None,
+        Field(max_length=100, min_length=1, pattern="^[^\\x00-\\x1f\\x7f]+$"),
+    ] = None
+    token_endpoint_auth_method: OAuthTokenEndpointAuthMethod | None = None
+    redirect_uris: Annotated[list[OAuthRedirectUri] | None, Field(max_length=20)] = None
+    post_logout_redirect_uris: Annotated[
+        list[OAuthRedirectUri] | None, Field(max_length=20)
+    ] = None
+    grant_types: Annotated[
+        list[OAuthGrantType] | None, Field(max_length=3, min_length=1)
+    ] = None
+    scopes: Annotated[list[OAuthScopeName] | None, Field(max_length=50)] = None
+    first_party: StrictBool | None = None
+
+
+class RotateOAuthClientSecretRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    overlap_seconds: Annotated[
+        StrictInt,
+        Field(
+            description="How long the replaced secret keeps working (at most 30 days).",
+            ge=0,
+            le=2592000,
+        ),
+    ] = 86400
+
+
+class OAuthTokenRequest(BaseModel):
+    grant_type: Annotated[
+        StrictStr,
+        Field(
+            description="`authorization_code`, `refresh_token` or `client_credentials`; anything else is `unsupported_grant_type`.",
+            max_length=100,
+        ),
+    ]
+    code: Annotated[StrictStr | None, Field(max_length=200)] = None
+    redirect_uri: Annotated[StrictStr | None, Field(max_length=2000)] = None
+    code_verifier: Annotated[
+        StrictStr | None,
+        Field(
+            description="The PKCE verifier (RFC 7636 section 4.5), 43 to 128 characters.",
+            max_length=128,
+        ),
+    ] = None
+    refresh_token: Annotated[StrictStr | None, Field(max_length=200)] = None
+    scope: Annotated[StrictStr | None, Field(max_length=1000)] = None
+    client_id: Annotated[StrictStr | None, Field(max_length=200)] = None
+    client_secret: Annotated[StrictStr | None, Field(max_length=200)] = None
+
+
+class OAuthTokenResponse(BaseModel):
+    access_token: Annotated[
+        StrictStr,
+        Field(
+            description="RFC 9068 JWT (`typ` `at+jwt`) with `iss`, `sub`, `aud`, `client_id`, `scope`, `exp`, `iat`, `jti`, and `auth_time` and `amr` when a user signed in."
+        ),
+    ]
+    token_type: Literal["Bearer"]
+    expires_in: StrictInt
+    scope: StrictStr
+    refresh_token: Annotated[
+        StrictStr | None,
+        Field(
+            description="With `offline_access`, for clients allowed the refresh_token grant."
+        ),
+    ] = None
+    id_token: Annotated[
+        StrictStr | None,
+        Field(description="With `openid` (OpenID Connect Core section 2)."),
+    ] = None
+
+
+class OAuthError(BaseModel):
+    error: Annotated[
+        StrictStr,
+        Field(
+            description="`invalid_request`, `invalid_client`, `invalid_grant`, `unauthorized_client`, `unsupported_grant_type`, `invalid_scope`, `unsupported_token_type`, `invalid_token` or `insufficient_scope`."
+        ),
+    ]
+    error_description: StrictStr | None = None
+
+
+class OAuthIntrospectionRequest(BaseModel):
+    token: Annotated[StrictStr, Field(max_length=8192)]
+    token_type_hint: Annotated[
+        StrictStr | None,
+        Field(
+            description="`access_token` or `refresh_token`; a hint only (RFC 7662 section 2.1).",
+            max_length=100,
+        ),
+    ] = None
+    client_id: Annotated[StrictStr | None, Field(max_length=200)] = None
+    client_secret: Annotated[StrictStr | None, Field(max_length=200)] = None
+
+
+class TokenType(StrEnum):
+    Bearer = "Bearer"
+    refresh_token = "refresh_token"
+
+
+class OAuthIntrospection(BaseModel):
+    active: StrictBool
+    scope: StrictStr | None = None
+    client_id: StrictStr | None = None
+    username: StrictStr | None = None
+    token_type: TokenType | None = None
+    exp: StrictInt | None = None
+    iat: StrictInt | None = None
+    sub: StrictStr | None = None
+    aud: StrictStr | None = None
+    iss: StrictStr | None = None
+    jti: StrictStr | None = None
+    auth_time: StrictInt | None = None
+    amr: list[StrictStr] | None = None
+
+
+class OAuthRevocationRequest(BaseModel):
+    token: Annotated[StrictStr, Field(max_length=8192)]
+    token_type_hint: Annotated[StrictStr | None, Field(max_length=100)] = None
+    client_id: Annotated[StrictStr | None, Field(max_length=200)] = None
+    client_secret: Annotated[StrictStr | None, Field(max_length=200)] = None
+
+
+class OAuthUserInfoRequest(BaseModel):
+    access_token: Annotated[StrictStr | None, Field(max_length=8192)] = None
+
+
+class UserInfo(BaseModel):
+    sub: StrictStr
+    name: StrictStr | None = None
+    locale: StrictStr | None = None
+    zoneinfo: StrictStr | None = None
+    picture: StrictStr | None = None
+    updated_at: StrictInt | None = None
+    email: StrictStr | None = None
+    email_verified: StrictBool | None = None
+    org_id: StrictStr | None = None
+    org_role: StrictStr | None = None
+    org_permissions: list[StrictStr] | None = None

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import json
 import re
 import secrets
 from importlib.resources import files
-from typing import TypeVar
+from typing import Annotated, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -162,3 +163,32 @@ class RequestContextMiddleware:
                 raise
             response = unexpected_error_response(Request(scope), exc)
             await response(scope, receive, send_with_headers)
+
+
+_RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$")
+
+
+def _rfc3339_only(value: object) -> object:
+    # pydantic also takes Unix timestamps (`0.5`) and offset-less forms; the contract says
+    # `format: date-time` (RFC 3339 section 5.6), so nothing else gets through.
+    if not isinstance(value, str) or not _RFC3339.match(value):
+        raise ValueError("must be an RFC 3339 date-time with an offset, e.g. 2026-11-29T10:00:00Z")
+    return value
+
+
+# A `format: date-time` query parameter.
+Rfc3339 = Annotated[AwareDatetime, BeforeValidator(_rfc3339_only)]
+
+
+def utc_instant(value: dt.datetime | None, name: str) -> dt.datetime | None:
+    """A date-time query parameter (RFC 3339, so with an offset) in UTC, for filters. An
+    instant UTC cannot hold (year 1 at +01:00, year 9999 at -01:00) is a 422 naming it, not a
+    500 from the database driver."""
+    if value is None:
+        return None
+    try:
+        return value.astimezone(dt.UTC)
+    except OverflowError:
+        raise validation_error(
+            [FieldError(pointer=f"#/query/{name}", detail="Instant out of range")]
+        ) from None

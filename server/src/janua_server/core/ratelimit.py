@@ -39,6 +39,16 @@ LIMITS: dict[str, tuple[Limit, Limit]] = {
     "password_change": (Limit(20, 3600), Limit(10, 3600)),
     "email_verify": (Limit(30, 3600), Limit(10, 3600)),
     "email_resend": (Limit(10, 3600), Limit(3, 3600)),
+    # The second step of sign-in, per address (the account's code guesses have their own
+    # throttle in mfa/throttle.py); mfa_tokens are 256 bits, so this only bounds floods.
+    "mfa": (Limit(60, 60), Limit(60, 60)),
+    # Passkey sign-in, per address: assertions cannot be guessed (a signature per challenge),
+    # so this only bounds floods of challenges and verifications.
+    "passkey": (Limit(60, 60), Limit(60, 60)),
+    # Invitation mails, per inviter's address and per organization (the account key).
+    "invitation_send": (Limit(100, 3600), Limit(100, 3600)),
+    # Using an invitation link (preview, accept, sign up): per address; tokens are 256 bits.
+    "invitation_redeem": (Limit(60, 3600), Limit(60, 3600)),
 }
 
 

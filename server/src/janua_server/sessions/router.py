@@ -36,18 +36,22 @@ async def login_user(request: Request) -> Response:
 
 
 @router.post(
-    "/token/refresh", status_code=200, responses=documented(400, 401, 403, 413, 415, 422, 429, 503)
+    "/token/refresh",
+    status_code=200,
+    responses=documented(400, 401, 403, 404, 413, 415, 422, 429, 503),
 )
 async def refresh_token(
     request: Request,
     # Declared so its length is validated (422); read by transport.refresh_token_of.
     x_csrf_token: Annotated[str | None, Header(max_length=128)] = None,
 ) -> Response:
-    body, _ = await read_json(request, RefreshRequest)
+    body, raw = await read_json(request, RefreshRequest)
     presented, mode = transport.refresh_token_of(request, body.refresh_token)
     rt = get_runtime(request)
     await limit_request(request, "refresh")
-    tokens = await service.refresh(rt, presented, client_info(request))
+    # Absent keeps the active organization; null clears it.
+    organization = body.organization_id if "organization_id" in raw else service.KEEP_ORGANIZATION
+    tokens = await service.refresh(rt, presented, client_info(request), organization=organization)
     response = Response()
     tokens = transport.deliver(
         response, tokens, mode, rt.settings, csrf=request.cookies.get(transport.CSRF_COOKIE)

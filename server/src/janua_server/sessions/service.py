@@ -14,12 +14,13 @@ import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from types import EllipsisType
 from typing import Any
 
-from sqlalchemy import exists, insert, select, text, update
+from sqlalchemy import ColumnElement, exists, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from janua_server.accounts import links
+from janua_server.accounts import directory, links
 from janua_server.accounts import policy as password_policy
 from janua_server.accounts import service as accounts
 from janua_server.contract.models import Action, Session, SessionList, TokenPair, User
@@ -31,6 +32,7 @@ from janua_server.core.jwt import InvalidToken
 from janua_server.core.mailer import send_in_background
 from janua_server.core.runtime import Runtime
 from janua_server.mfa import factors
+from janua_server.organizations import service as organizations
 from janua_server.sessions import lockout, pending
 from janua_server.sessions.tables import auth_sessions, refresh_tokens
 
@@ -59,6 +61,16 @@ def _origin(client: ClientInfo | None) -> Origin:
 
 def _revoked_key(session_id: uuid.UUID | str) -> str:
     return f"session-revoked:{session_id}"
+
+
+# The columns `SessionFacts.of_row` reads, for RETURNING clauses.
+_SESSION_FACTS = (
+    auth_sessions.c.id.label("session_id"),
+    auth_sessions.c.user_id,
+    auth_sessions.c.created_at,
+    auth_sessions.c.amr,
+    auth_sessions.c.organization_id,
+)
 
 
 @dataclass(frozen=True)
@@ -92,6 +104,11 @@ async def start_session(
 ) -> TokenPair:
     """A new sign-in. `amr` lists how the user proved who they are (RFC 8176: `pwd`, `otp`,
     `sms`, `hwk`, `swk`, `mfa`)."""
+    # Every way of signing in passes here, so a disabled account gets no session by any of
+    # them (password, second factor, passkey). The row lock keeps a concurrent disable from
+    # missing the session being opened.
+    if await directory.is_disabled(conn, user_id, lock=True):
+        raise directory.account_disabled()
     now = utcnow()
     session_id = uuid.uuid4()
     await conn.execute(
@@ -154,7 +171,98 @@ async def _token_pair(
 async def _domain_claims(conn: AsyncConnection, session: SessionFacts) -> dict[str, Any]:
     """Claims other domains add to a session's tokens, recomputed at every issue so a change
     (a demotion, a removal) shows at the next refresh."""
-    return {}
+    if session.organization_id is None:
+        return {}
+    # The active organization's `org_id`, `org_role`, `org_permissions`, read from the
+    # membership now: a demoted member's next token says so.
+    claims = await organizations.token_claims(conn, session.organization_id, session.user_id)
+    if claims is None:
+        # No longer a member (removed, left, organization deleted): the session stops acting
+        # in it, so the claims do not come back by themselves if the user is re-added.
+        await conn.execute(
+            update(auth_sessions)
+            .where(
+                auth_sessions.c.id == session.session_id,
+                auth_sessions.c.organization_id == session.organization_id,
+            )
+            .values(organization_id=None)
+        )
+        return {}
+    return claims
+
+
+# `refresh(..., organization=KEEP_ORGANIZATION)`: the session keeps its active organization.
+KEEP_ORGANIZATION = ...
+OrganizationChoice = uuid.UUID | None | EllipsisType
+
+
+async def _choose_organization(
+    conn: AsyncConnection,
+    session: SessionFacts,
+    choice: OrganizationChoice,
+    client: ClientInfo | None,
+) -> SessionFacts:
+    """Make `choice` the session's active organization (None: none) before its tokens are
+    issued; 404 unless the user is a member, exactly as for an unknown organization."""
+    if choice is KEEP_ORGANIZATION or choice == session.organization_id:
+        return session
+    assert not isinstance(choice, EllipsisType)
+    if choice is not None and not await organizations.is_member(conn, choice, session.user_id):
+        raise not_found("No such organization.")
+    await conn.execute(
+        update(auth_sessions)
+        .where(auth_sessions.c.id == session.session_id)
+        .values(organization_id=choice)
+    )
+    await audit.record(
+        conn,
+        Action.organization_switched,
+        user_id=session.user_id,
+        origin=_origin(client),
+        # Switching away from an organization is its event too (None: the one left).
+        organization_id=choice or session.organization_id,
+        target=f"session:{session.session_id}",
+        details={"from": str(session.organization_id) if session.organization_id else None},
+    )
+    return replace(session, organization_id=choice)
+
+
+async def switch_organization(
+    rt: Runtime,
+    principal: Principal,
+    organization_id: uuid.UUID | None,
+    client: ClientInfo | None = None,
+) -> TokenPair:
+    """Set the session's active organization and issue a fresh pair carrying its claims. The
+    session's live refresh token is retired, exactly as a refresh would: the new one replaces
+    it (presenting the old one afterwards is reuse, RFC 9700 section 4.14.2)."""
+    now = utcnow()
+    async with rt.db.transaction() as conn:
+        row = (
+            await conn.execute(
+                update(auth_sessions)
+                .where(
+                    auth_sessions.c.id == principal.session_id,
+                    auth_sessions.c.user_id == principal.user_id,
+                    auth_sessions.c.revoked_at.is_(None),
+                    auth_sessions.c.expires_at > now,
+                )
+                .values(last_seen_at=now)
+                .returning(*_SESSION_FACTS)
+            )
+        ).first()
+        if row is None:
+            raise token_error("The session of this access token has ended.")
+        facts = await _choose_organization(conn, SessionFacts.of_row(row), organization_id, client)
+        await conn.execute(
+            update(refresh_tokens)
+            .where(
+                refresh_tokens.c.session_id == principal.session_id,
+                refresh_tokens.c.rotated_at.is_(None),
+            )
+            .values(rotated_at=now)
+        )
+        return await _issue_pair(rt, conn, facts, now)
 
 
 async def register(
@@ -221,6 +329,9 @@ async def login(
                 )
         raise authentication_error("Invalid email or password.")
     assert account is not None
+    # Only the right password learns that the account is disabled (a wrong one got the usual
+    # answer above), as Auth0 and Keycloak do; it is not a failed guess, so no lockout count.
+    await _refuse_disabled(rt, account.id, client)
     # The password was right: its failure count ends here, whatever the second factor does
     # (wrong second-factor guesses have their own throttle).
     await lockout.unlock(rt.store, email)
@@ -252,6 +363,23 @@ async def login(
     return user, tokens
 
 
+async def _refuse_disabled(rt: Runtime, user_id: uuid.UUID, client: ClientInfo) -> None:
+    async with rt.db.connection() as conn:
+        disabled = await directory.is_disabled(conn, user_id)
+    if not disabled:
+        return
+    async with rt.db.transaction() as conn:
+        await audit.record(
+            conn,
+            Action.login_failed,
+            user_id=user_id,
+            origin=_origin(client),
+            outcome="failure",
+            details={"reason": "account_disabled"},
+        )
+    raise directory.account_disabled()
+
+
 async def finish_pending_login(
     rt: Runtime, mfa_token: str, *, factor_amr: str, method: str, client: ClientInfo
 ) -> tuple[User, TokenPair, pending.PendingLogin]:
@@ -276,7 +404,15 @@ async def finish_pending_login(
     return user, tokens, claimed
 
 
-async def refresh(rt: Runtime, refresh_token: str, client: ClientInfo | None = None) -> TokenPair:
+async def refresh(
+    rt: Runtime,
+    refresh_token: str,
+    client: ClientInfo | None = None,
+    *,
+    organization: OrganizationChoice = KEEP_ORGANIZATION,
+) -> TokenPair:
+    """Rotate the refresh token; `organization` (an id, or None for none) switches the
+    session's active organization in the same step."""
     token_hash = secret_tokens.digest(refresh_token)
     now = utcnow()
     reused_session: uuid.UUID | None = None
@@ -284,7 +420,7 @@ async def refresh(rt: Runtime, refresh_token: str, client: ClientInfo | None = N
         # Retire the token first, conditionally: of two concurrent refreshes exactly one
         # changes the row, so at most one successor is ever issued.
         rotate = _rotate_in_one_statement if rt.db.backend == "postgresql" else _rotate_stepwise
-        retired, pair = await rotate(rt, conn, token_hash, now)
+        retired, pair = await rotate(rt, conn, token_hash, now, (organization, client))
         if pair is not None:
             return pair
         if not retired:
@@ -318,7 +454,11 @@ async def refresh(rt: Runtime, refresh_token: str, client: ClientInfo | None = N
 
 
 async def _rotate_stepwise(
-    rt: Runtime, conn: AsyncConnection, token_hash: str, now: dt.datetime
+    rt: Runtime,
+    conn: AsyncConnection,
+    token_hash: str,
+    now: dt.datetime,
+    choice: tuple[OrganizationChoice, ClientInfo | None] = (KEEP_ORGANIZATION, None),
 ) -> tuple[bool, TokenPair | None]:
     """(whether the token was retired now, the successor pair if its session is live)."""
     retired = (
@@ -345,18 +485,13 @@ async def _rotate_stepwise(
                 auth_sessions.c.expires_at > now,
             )
             .values(last_seen_at=now)
-            .returning(
-                auth_sessions.c.id.label("session_id"),
-                auth_sessions.c.user_id,
-                auth_sessions.c.created_at,
-                auth_sessions.c.amr,
-                auth_sessions.c.organization_id,
-            )
+            .returning(*_SESSION_FACTS)
         )
     ).first()
     if session is None:
         return True, None
-    return True, await _issue_pair(rt, conn, SessionFacts.of_row(session), now)
+    facts = await _choose_organization(conn, SessionFacts.of_row(session), *choice)
+    return True, await _issue_pair(rt, conn, facts, now)
 
 
 # The same three steps as `_rotate_stepwise` in one PostgreSQL statement: one round trip
@@ -387,7 +522,11 @@ _ROTATE_POSTGRES = text(
 
 
 async def _rotate_in_one_statement(
-    rt: Runtime, conn: AsyncConnection, token_hash: str, now: dt.datetime
+    rt: Runtime,
+    conn: AsyncConnection,
+    token_hash: str,
+    now: dt.datetime,
+    choice: tuple[OrganizationChoice, ClientInfo | None] = (KEEP_ORGANIZATION, None),
 ) -> tuple[bool, TokenPair | None]:
     refresh_ttl = dt.timedelta(days=rt.settings.refresh_token_expire_days)
     successor = secret_tokens.new_token()
@@ -407,7 +546,8 @@ async def _rotate_in_one_statement(
         return False, None
     if row.user_id is None:
         return True, None
-    return True, await _token_pair(rt, conn, SessionFacts.of_row(row), successor, refresh_ttl)
+    facts = await _choose_organization(conn, SessionFacts.of_row(row), *choice)
+    return True, await _token_pair(rt, conn, facts, successor, refresh_ttl)
 
 
 async def logout(rt: Runtime, principal: Principal, client: ClientInfo | None = None) -> None:
@@ -489,6 +629,27 @@ async def authenticate(rt: Runtime, access_token: str) -> Principal:
     if profile and profile[0] is not None:
         return replace(principal, cached_profile=profile[0])
     return principal
+
+
+def session_is_live(principal: Principal) -> ColumnElement[bool]:
+    """A condition for other domains' queries about the caller: true while the access token's
+    session row is live (the source of truth, also after the store lost its revocation marks)."""
+    return exists().where(
+        auth_sessions.c.id == principal.session_id,
+        auth_sessions.c.user_id == principal.user_id,
+        auth_sessions.c.revoked_at.is_(None),
+    )
+
+
+async def count_live_sessions(conn: AsyncConnection) -> int:
+    """Sessions neither revoked nor expired, platform-wide (admin statistics)."""
+    return (
+        await conn.execute(
+            select(func.count())
+            .select_from(auth_sessions)
+            .where(auth_sessions.c.revoked_at.is_(None), auth_sessions.c.expires_at > utcnow())
+        )
+    ).scalar_one()
 
 
 async def current_user(rt: Runtime, principal: Principal) -> User:
@@ -612,3 +773,24 @@ async def _end_sessions(
                 await _record_revoked(conn, principal, row.id, client, "others_revoked")
     for row in revoked:
         await _mark_revoked(rt, row.id)
+
+
+async def live_session(conn: AsyncConnection, session_id: uuid.UUID) -> SessionFacts | None:
+    """The facts of a session if it is live (not revoked, not expired), else None. The OAuth
+    provider's browser sign-in rests on a session: its `auth_time`, `amr` and revocation."""
+    row = (
+        await conn.execute(
+            select(
+                auth_sessions.c.id.label("session_id"),
+                auth_sessions.c.user_id,
+                auth_sessions.c.created_at,
+                auth_sessions.c.amr,
+                auth_sessions.c.organization_id,
+            ).where(
+                auth_sessions.c.id == session_id,
+                auth_sessions.c.revoked_at.is_(None),
+                auth_sessions.c.expires_at > utcnow(),
+            )
+        )
+    ).first()
+    return SessionFacts.of_row(row) if row is not None else None

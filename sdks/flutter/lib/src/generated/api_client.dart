@@ -184,6 +184,14 @@ class ApiClient {
           return valueString == 'true' || valueString == '1';
         case 'DateTime':
           return value is DateTime ? value : DateTime.tryParse(value);
+        case 'AddOrganizationMemberRequest':
+          return AddOrganizationMemberRequest.fromJson(value);
+        case 'AdminStats':
+          return AdminStats.fromJson(value);
+        case 'AdminUser':
+          return AdminUser.fromJson(value);
+        case 'AdminUserList':
+          return AdminUserList.fromJson(value);
         case 'AuditEvent':
           return AuditEvent.fromJson(value);
         case 'AuditEventList':
@@ -194,6 +202,16 @@ class ApiClient {
           return ChangePasswordRequest.fromJson(value);
         case 'ComponentHealth':
           return ComponentHealth.fromJson(value);
+        case 'CreateInvitationRequest':
+          return CreateInvitationRequest.fromJson(value);
+        case 'CreateOAuthClientRequest':
+          return CreateOAuthClientRequest.fromJson(value);
+        case 'CreateOrganizationRequest':
+          return CreateOrganizationRequest.fromJson(value);
+        case 'CreateOrganizationRoleRequest':
+          return CreateOrganizationRoleRequest.fromJson(value);
+        case 'DisableTotpRequest':
+          return DisableTotpRequest.fromJson(value);
         case 'ErrorCode':
           return ErrorCodeTypeTransformer().decode(value);
         case 'FieldError':
@@ -206,6 +224,16 @@ class ApiClient {
           return HealthChecks.fromJson(value);
         case 'HealthDetailed':
           return HealthDetailed.fromJson(value);
+        case 'Invitation':
+          return Invitation.fromJson(value);
+        case 'InvitationList':
+          return InvitationList.fromJson(value);
+        case 'InvitationPreview':
+          return InvitationPreview.fromJson(value);
+        case 'InvitationSignupRequest':
+          return InvitationSignupRequest.fromJson(value);
+        case 'InvitationStatus':
+          return InvitationStatusTypeTransformer().decode(value);
         case 'JWK':
           return JWK.fromJson(value);
         case 'JWKS':
@@ -214,32 +242,140 @@ class ApiClient {
           return LinkTokenRequest.fromJson(value);
         case 'LoginRequest':
           return LoginRequest.fromJson(value);
+        case 'MfaChallengeMethod':
+          return MfaChallengeMethodTypeTransformer().decode(value);
+        case 'MfaChallengeRequest':
+          return MfaChallengeRequest.fromJson(value);
+        case 'MfaCodeRequest':
+          return MfaCodeRequest.fromJson(value);
         case 'MfaMethod':
           return MfaMethodTypeTransformer().decode(value);
         case 'MfaRequiredProblem':
           return MfaRequiredProblem.fromJson(value);
+        case 'MfaStatus':
+          return MfaStatus.fromJson(value);
+        case 'OAuthClient':
+          return OAuthClient.fromJson(value);
+        case 'OAuthClientList':
+          return OAuthClientList.fromJson(value);
+        case 'OAuthError':
+          return OAuthError.fromJson(value);
+        case 'OAuthGrantType':
+          return OAuthGrantTypeTypeTransformer().decode(value);
+        case 'OAuthIntrospection':
+          return OAuthIntrospection.fromJson(value);
+        case 'OAuthTokenEndpointAuthMethod':
+          return OAuthTokenEndpointAuthMethodTypeTransformer().decode(value);
+        case 'OAuthTokenResponse':
+          return OAuthTokenResponse.fromJson(value);
         case 'OpenIDConfiguration':
           return OpenIDConfiguration.fromJson(value);
+        case 'Organization':
+          return Organization.fromJson(value);
+        case 'OrganizationList':
+          return OrganizationList.fromJson(value);
+        case 'OrganizationMember':
+          return OrganizationMember.fromJson(value);
+        case 'OrganizationMemberList':
+          return OrganizationMemberList.fromJson(value);
+        case 'OrganizationRole':
+          return OrganizationRole.fromJson(value);
+        case 'OrganizationRoleList':
+          return OrganizationRoleList.fromJson(value);
+        case 'Passkey':
+          return Passkey.fromJson(value);
+        case 'PasskeyAssertionResponse':
+          return PasskeyAssertionResponse.fromJson(value);
+        case 'PasskeyAttestationResponse':
+          return PasskeyAttestationResponse.fromJson(value);
+        case 'PasskeyAuthenticationCredential':
+          return PasskeyAuthenticationCredential.fromJson(value);
+        case 'PasskeyAuthenticatorSelection':
+          return PasskeyAuthenticatorSelection.fromJson(value);
+        case 'PasskeyCreationOptions':
+          return PasskeyCreationOptions.fromJson(value);
+        case 'PasskeyCredentialDescriptor':
+          return PasskeyCredentialDescriptor.fromJson(value);
+        case 'PasskeyCredentialParameters':
+          return PasskeyCredentialParameters.fromJson(value);
+        case 'PasskeyDeviceType':
+          return PasskeyDeviceTypeTypeTransformer().decode(value);
+        case 'PasskeyList':
+          return PasskeyList.fromJson(value);
+        case 'PasskeyLoginOptions':
+          return PasskeyLoginOptions.fromJson(value);
+        case 'PasskeyLoginOptionsRequest':
+          return PasskeyLoginOptionsRequest.fromJson(value);
+        case 'PasskeyLoginRequest':
+          return PasskeyLoginRequest.fromJson(value);
+        case 'PasskeyRegistrationCredential':
+          return PasskeyRegistrationCredential.fromJson(value);
+        case 'PasskeyRelyingParty':
+          return PasskeyRelyingParty.fromJson(value);
+        case 'PasskeyRequestOptions':
+          return PasskeyRequestOptions.fromJson(value);
+        case 'PasskeyUserEntity':
+          return PasskeyUserEntity.fromJson(value);
+        case 'PasswordConfirmation':
+          return PasswordConfirmation.fromJson(value);
+        case 'PermissionCheck':
+          return PermissionCheck.fromJson(value);
         case 'Problem':
           return Problem.fromJson(value);
+        case 'RecoveryCodes':
+          return RecoveryCodes.fromJson(value);
         case 'RefreshRequest':
           return RefreshRequest.fromJson(value);
+        case 'RegenerateRecoveryCodesRequest':
+          return RegenerateRecoveryCodesRequest.fromJson(value);
+        case 'RegisterPasskeyRequest':
+          return RegisterPasskeyRequest.fromJson(value);
         case 'RegisterRequest':
           return RegisterRequest.fromJson(value);
         case 'ResetPasswordRequest':
           return ResetPasswordRequest.fromJson(value);
+        case 'RotateOAuthClientSecretRequest':
+          return RotateOAuthClientSecretRequest.fromJson(value);
+        case 'SendSmsChallengeRequest':
+          return SendSmsChallengeRequest.fromJson(value);
         case 'Session':
           return Session.fromJson(value);
         case 'SessionList':
           return SessionList.fromJson(value);
+        case 'SmsCodeSent':
+          return SmsCodeSent.fromJson(value);
+        case 'SmsEnrollment':
+          return SmsEnrollment.fromJson(value);
+        case 'SmsSetupRequest':
+          return SmsSetupRequest.fromJson(value);
+        case 'SwitchOrganizationRequest':
+          return SwitchOrganizationRequest.fromJson(value);
         case 'TokenPair':
           return TokenPair.fromJson(value);
         case 'TokenTransport':
           return TokenTransportTypeTransformer().decode(value);
+        case 'TotpSetup':
+          return TotpSetup.fromJson(value);
+        case 'TransferOwnershipRequest':
+          return TransferOwnershipRequest.fromJson(value);
+        case 'UpdateAdminUserRequest':
+          return UpdateAdminUserRequest.fromJson(value);
+        case 'UpdateOAuthClientRequest':
+          return UpdateOAuthClientRequest.fromJson(value);
+        case 'UpdateOrganizationMemberRequest':
+          return UpdateOrganizationMemberRequest.fromJson(value);
+        case 'UpdateOrganizationRequest':
+          return UpdateOrganizationRequest.fromJson(value);
+        case 'UpdateOrganizationRoleRequest':
+          return UpdateOrganizationRoleRequest.fromJson(value);
+        case 'UpdatePasskeyRequest':
+          return UpdatePasskeyRequest.fromJson(value);
         case 'UpdateUserRequest':
           return UpdateUserRequest.fromJson(value);
         case 'User':
           return User.fromJson(value);
+        case 'UserInfo':
+          return UserInfo.fromJson(value);
         default:
           dynamic match;
           if (value is List && (match = _regList.firstMatch(targetType)?.group(1)) != null) {

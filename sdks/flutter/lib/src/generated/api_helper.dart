@@ -59,8 +59,23 @@ String parameterToString(dynamic value) {
   if (value is ErrorCode) {
     return ErrorCodeTypeTransformer().encode(value).toString();
   }
+  if (value is InvitationStatus) {
+    return InvitationStatusTypeTransformer().encode(value).toString();
+  }
+  if (value is MfaChallengeMethod) {
+    return MfaChallengeMethodTypeTransformer().encode(value).toString();
+  }
   if (value is MfaMethod) {
     return MfaMethodTypeTransformer().encode(value).toString();
+  }
+  if (value is OAuthGrantType) {
+    return OAuthGrantTypeTypeTransformer().encode(value).toString();
+  }
+  if (value is OAuthTokenEndpointAuthMethod) {
+    return OAuthTokenEndpointAuthMethodTypeTransformer().encode(value).toString();
+  }
+  if (value is PasskeyDeviceType) {
+    return PasskeyDeviceTypeTypeTransformer().encode(value).toString();
   }
   if (value is TokenTransport) {
     return TokenTransportTypeTransformer().encode(value).toString();

@@ -7,6 +7,10 @@ Create Date: 2026-11-29 07:30:00
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
+from alembic import op
+from janua_server.core.db import UTCDateTime
+
 revision: str = "0007"
 down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
@@ -14,8 +18,16 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    pass
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("is_admin", sa.Boolean(), server_default=sa.false(), nullable=False)
+        )
+        batch_op.add_column(sa.Column("disabled_at", UTCDateTime(timezone=True), nullable=True))
+        batch_op.create_index(batch_op.f("ix_users_created_at"), ["created_at"], unique=False)
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_users_created_at"))
+        batch_op.drop_column("disabled_at")
+        batch_op.drop_column("is_admin")

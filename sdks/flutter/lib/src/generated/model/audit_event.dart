@@ -20,6 +20,11 @@ class AuditEvent {
     required this.createdAt,
     required this.ip,
     required this.userAgent,
+    required this.actorId,
+    required this.userId,
+    required this.organizationId,
+    required this.target,
+    this.details = const {},
   });
 
   String id;
@@ -34,6 +39,21 @@ class AuditEvent {
 
   String? userAgent;
 
+  /// Who did it (the user, or an admin acting on them); null for the system.
+  String? actorId;
+
+  /// Whom it is about; null when no account is known (e.g. an unknown email).
+  String? userId;
+
+  /// The organization it happened in, if any.
+  String? organizationId;
+
+  /// What it acted on, as `kind:id` (e.g. `user:<uuid>`, `invitation:<uuid>`).
+  String? target;
+
+  /// Facts about the event (never secrets such as tokens or passwords).
+  Map<String, Object>? details;
+
   @override
   bool operator ==(Object other) => identical(this, other) || other is AuditEvent &&
     other.id == id &&
@@ -41,7 +61,12 @@ class AuditEvent {
     other.outcome == outcome &&
     other.createdAt == createdAt &&
     other.ip == ip &&
-    other.userAgent == userAgent;
+    other.userAgent == userAgent &&
+    other.actorId == actorId &&
+    other.userId == userId &&
+    other.organizationId == organizationId &&
+    other.target == target &&
+    _deepEquality.equals(other.details, details);
 
   @override
   int get hashCode =>
@@ -51,10 +76,15 @@ class AuditEvent {
     (outcome.hashCode) +
     (createdAt.hashCode) +
     (ip == null ? 0 : ip!.hashCode) +
-    (userAgent == null ? 0 : userAgent!.hashCode);
+    (userAgent == null ? 0 : userAgent!.hashCode) +
+    (actorId == null ? 0 : actorId!.hashCode) +
+    (userId == null ? 0 : userId!.hashCode) +
+    (organizationId == null ? 0 : organizationId!.hashCode) +
+    (target == null ? 0 : target!.hashCode) +
+    (details == null ? 0 : details!.hashCode);
 
   @override
-  String toString() => 'AuditEvent[id=$id, action=$action, outcome=$outcome, createdAt=$createdAt, ip=$ip, userAgent=$userAgent]';
+  String toString() => 'AuditEvent[id=$id, action=$action, outcome=$outcome, createdAt=$createdAt, ip=$ip, userAgent=$userAgent, actorId=$actorId, userId=$userId, organizationId=$organizationId, target=$target, details=$details]';
 
   Map<String, dynamic> toJson() {
     final json = <String, dynamic>{};
@@ -71,6 +101,31 @@ class AuditEvent {
       json[r'user_agent'] = this.userAgent;
     } else {
       json[r'user_agent'] = null;
+    }
+    if (this.actorId != null) {
+      json[r'actor_id'] = this.actorId;
+    } else {
+      json[r'actor_id'] = null;
+    }
+    if (this.userId != null) {
+      json[r'user_id'] = this.userId;
+    } else {
+      json[r'user_id'] = null;
+    }
+    if (this.organizationId != null) {
+      json[r'organization_id'] = this.organizationId;
+    } else {
+      json[r'organization_id'] = null;
+    }
+    if (this.target != null) {
+      json[r'target'] = this.target;
+    } else {
+      json[r'target'] = null;
+    }
+    if (this.details != null) {
+      json[r'details'] = this.details;
+    } else {
+      json[r'details'] = null;
     }
     return json;
   }
@@ -96,6 +151,11 @@ class AuditEvent {
         assert(json[r'created_at'] != null, 'Required key "AuditEvent[created_at]" has a null value in JSON.');
         assert(json.containsKey(r'ip'), 'Required key "AuditEvent[ip]" is missing from JSON.');
         assert(json.containsKey(r'user_agent'), 'Required key "AuditEvent[user_agent]" is missing from JSON.');
+        assert(json.containsKey(r'actor_id'), 'Required key "AuditEvent[actor_id]" is missing from JSON.');
+        assert(json.containsKey(r'user_id'), 'Required key "AuditEvent[user_id]" is missing from JSON.');
+        assert(json.containsKey(r'organization_id'), 'Required key "AuditEvent[organization_id]" is missing from JSON.');
+        assert(json.containsKey(r'target'), 'Required key "AuditEvent[target]" is missing from JSON.');
+        assert(json.containsKey(r'details'), 'Required key "AuditEvent[details]" is missing from JSON.');
         return true;
       }());
 
@@ -106,6 +166,11 @@ class AuditEvent {
         createdAt: mapDateTime(json, r'created_at', r'')!,
         ip: mapValueOfType<String>(json, r'ip'),
         userAgent: mapValueOfType<String>(json, r'user_agent'),
+        actorId: mapValueOfType<String>(json, r'actor_id'),
+        userId: mapValueOfType<String>(json, r'user_id'),
+        organizationId: mapValueOfType<String>(json, r'organization_id'),
+        target: mapValueOfType<String>(json, r'target'),
+        details: mapCastOfType<String, Object>(json, r'details'),
       );
     }
     return null;
@@ -159,6 +224,11 @@ class AuditEvent {
     'created_at',
     'ip',
     'user_agent',
+    'actor_id',
+    'user_id',
+    'organization_id',
+    'target',
+    'details',
   };
 }
 
@@ -176,6 +246,51 @@ enum AuditEventActionEnum {
   profilePeriodUpdated._(r'profile.updated'),
   sessionPeriodRevoked._(r'session.revoked'),
   refreshTokenPeriodReused._(r'refresh_token.reused'),
+  passkeyPeriodRegistered._(r'passkey.registered'),
+  passkeyPeriodRenamed._(r'passkey.renamed'),
+  passkeyPeriodDeleted._(r'passkey.deleted'),
+  passkeyPeriodSignCountRegressed._(r'passkey.sign_count_regressed'),
+  oauthClientPeriodCreated._(r'oauth_client.created'),
+  oauthClientPeriodUpdated._(r'oauth_client.updated'),
+  oauthClientPeriodDeleted._(r'oauth_client.deleted'),
+  oauthClientPeriodSecretRotated._(r'oauth_client.secret_rotated'),
+  oauthGrantPeriodIssued._(r'oauth_grant.issued'),
+  oauthGrantPeriodCodeReplayed._(r'oauth_grant.code_replayed'),
+  oauthGrantPeriodRefreshTokenReused._(r'oauth_grant.refresh_token_reused'),
+  mfaPeriodEnabled._(r'mfa.enabled'),
+  mfaPeriodDisabled._(r'mfa.disabled'),
+  mfaPeriodChallengeFailed._(r'mfa.challenge_failed'),
+  mfaPeriodRecoveryCodesRegenerated._(r'mfa.recovery_codes_regenerated'),
+  mfaPeriodRecoveryCodeUsed._(r'mfa.recovery_code_used'),
+  mfaPeriodSmsEnrolled._(r'mfa.sms_enrolled'),
+  mfaPeriodSmsRemoved._(r'mfa.sms_removed'),
+  oauthPeriodConsentGranted._(r'oauth.consent_granted'),
+  adminPeriodUserUpdated._(r'admin.user_updated'),
+  adminPeriodUserDisabled._(r'admin.user_disabled'),
+  adminPeriodUserEnabled._(r'admin.user_enabled'),
+  adminPeriodUserDeleted._(r'admin.user_deleted'),
+  adminPeriodUserUnlocked._(r'admin.user_unlocked'),
+  adminPeriodEmailVerified._(r'admin.email_verified'),
+  adminPeriodSessionsRevoked._(r'admin.sessions_revoked'),
+  adminPeriodBootstrapped._(r'admin.bootstrapped'),
+  auditLogPeriodExported._(r'audit_log.exported'),
+  signingKeyPeriodRotated._(r'signing_key.rotated'),
+  organizationPeriodCreated._(r'organization.created'),
+  organizationPeriodUpdated._(r'organization.updated'),
+  organizationPeriodDeleted._(r'organization.deleted'),
+  organizationPeriodSwitched._(r'organization.switched'),
+  memberPeriodAdded._(r'member.added'),
+  memberPeriodRoleChanged._(r'member.role_changed'),
+  memberPeriodRemoved._(r'member.removed'),
+  memberPeriodLeft._(r'member.left'),
+  ownershipPeriodTransferred._(r'ownership.transferred'),
+  rolePeriodCreated._(r'role.created'),
+  rolePeriodUpdated._(r'role.updated'),
+  rolePeriodDeleted._(r'role.deleted'),
+  invitationPeriodCreated._(r'invitation.created'),
+  invitationPeriodResent._(r'invitation.resent'),
+  invitationPeriodRevoked._(r'invitation.revoked'),
+  invitationPeriodAccepted._(r'invitation.accepted'),
   ;
 
   /// Instantiate a new enum with the provided value.
@@ -246,6 +361,51 @@ class AuditEventActionEnumTypeTransformer {
         case r'profile.updated': return AuditEventActionEnum.profilePeriodUpdated;
         case r'session.revoked': return AuditEventActionEnum.sessionPeriodRevoked;
         case r'refresh_token.reused': return AuditEventActionEnum.refreshTokenPeriodReused;
+        case r'passkey.registered': return AuditEventActionEnum.passkeyPeriodRegistered;
+        case r'passkey.renamed': return AuditEventActionEnum.passkeyPeriodRenamed;
+        case r'passkey.deleted': return AuditEventActionEnum.passkeyPeriodDeleted;
+        case r'passkey.sign_count_regressed': return AuditEventActionEnum.passkeyPeriodSignCountRegressed;
+        case r'oauth_client.created': return AuditEventActionEnum.oauthClientPeriodCreated;
+        case r'oauth_client.updated': return AuditEventActionEnum.oauthClientPeriodUpdated;
+        case r'oauth_client.deleted': return AuditEventActionEnum.oauthClientPeriodDeleted;
+        case r'oauth_client.secret_rotated': return AuditEventActionEnum.oauthClientPeriodSecretRotated;
+        case r'oauth_grant.issued': return AuditEventActionEnum.oauthGrantPeriodIssued;
+        case r'oauth_grant.code_replayed': return AuditEventActionEnum.oauthGrantPeriodCodeReplayed;
+        case r'oauth_grant.refresh_token_reused': return AuditEventActionEnum.oauthGrantPeriodRefreshTokenReused;
+        case r'mfa.enabled': return AuditEventActionEnum.mfaPeriodEnabled;
+        case r'mfa.disabled': return AuditEventActionEnum.mfaPeriodDisabled;
+        case r'mfa.challenge_failed': return AuditEventActionEnum.mfaPeriodChallengeFailed;
+        case r'mfa.recovery_codes_regenerated': return AuditEventActionEnum.mfaPeriodRecoveryCodesRegenerated;
+        case r'mfa.recovery_code_used': return AuditEventActionEnum.mfaPeriodRecoveryCodeUsed;
+        case r'mfa.sms_enrolled': return AuditEventActionEnum.mfaPeriodSmsEnrolled;
+        case r'mfa.sms_removed': return AuditEventActionEnum.mfaPeriodSmsRemoved;
+        case r'oauth.consent_granted': return AuditEventActionEnum.oauthPeriodConsentGranted;
+        case r'admin.user_updated': return AuditEventActionEnum.adminPeriodUserUpdated;
+        case r'admin.user_disabled': return AuditEventActionEnum.adminPeriodUserDisabled;
+        case r'admin.user_enabled': return AuditEventActionEnum.adminPeriodUserEnabled;
+        case r'admin.user_deleted': return AuditEventActionEnum.adminPeriodUserDeleted;
+        case r'admin.user_unlocked': return AuditEventActionEnum.adminPeriodUserUnlocked;
+        case r'admin.email_verified': return AuditEventActionEnum.adminPeriodEmailVerified;
+        case r'admin.sessions_revoked': return AuditEventActionEnum.adminPeriodSessionsRevoked;
+        case r'admin.bootstrapped': return AuditEventActionEnum.adminPeriodBootstrapped;
+        case r'audit_log.exported': return AuditEventActionEnum.auditLogPeriodExported;
+        case r'signing_key.rotated': return AuditEventActionEnum.signingKeyPeriodRotated;
+        case r'organization.created': return AuditEventActionEnum.organizationPeriodCreated;
+        case r'organization.updated': return AuditEventActionEnum.organizationPeriodUpdated;
+        case r'organization.deleted': return AuditEventActionEnum.organizationPeriodDeleted;
+        case r'organization.switched': return AuditEventActionEnum.organizationPeriodSwitched;
+        case r'member.added': return AuditEventActionEnum.memberPeriodAdded;
+        case r'member.role_changed': return AuditEventActionEnum.memberPeriodRoleChanged;
+        case r'member.removed': return AuditEventActionEnum.memberPeriodRemoved;
+        case r'member.left': return AuditEventActionEnum.memberPeriodLeft;
+        case r'ownership.transferred': return AuditEventActionEnum.ownershipPeriodTransferred;
+        case r'role.created': return AuditEventActionEnum.rolePeriodCreated;
+        case r'role.updated': return AuditEventActionEnum.rolePeriodUpdated;
+        case r'role.deleted': return AuditEventActionEnum.rolePeriodDeleted;
+        case r'invitation.created': return AuditEventActionEnum.invitationPeriodCreated;
+        case r'invitation.resent': return AuditEventActionEnum.invitationPeriodResent;
+        case r'invitation.revoked': return AuditEventActionEnum.invitationPeriodRevoked;
+        case r'invitation.accepted': return AuditEventActionEnum.invitationPeriodAccepted;
         default:
           if (!allowNull) {
             throw ArgumentError('Unknown enum value to decode: $data');

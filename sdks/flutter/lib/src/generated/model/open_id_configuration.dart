@@ -25,6 +25,20 @@ class OpenIDConfiguration {
     this.idTokenSigningAlgValuesSupported = const [],
     this.scopesSupported = const [],
     this.claimsSupported = const [],
+    this.responseModesSupported = const [],
+    this.codeChallengeMethodsSupported = const [],
+    this.tokenEndpointAuthMethodsSupported = const [],
+    this.introspectionEndpoint,
+    this.introspectionEndpointAuthMethodsSupported = const [],
+    this.revocationEndpoint,
+    this.revocationEndpointAuthMethodsSupported = const [],
+    this.endSessionEndpoint,
+    this.authorizationResponseIssParameterSupported,
+    this.promptValuesSupported = const [],
+    this.claimsParameterSupported,
+    this.requestParameterSupported,
+    this.requestUriParameterSupported,
+    this.serviceDocumentation,
   });
 
   String issuer;
@@ -67,6 +81,82 @@ class OpenIDConfiguration {
 
   List<String> claimsSupported;
 
+  List<String> responseModesSupported;
+
+  List<String> codeChallengeMethodsSupported;
+
+  List<String> tokenEndpointAuthMethodsSupported;
+
+  ///
+  /// Please note: This property should have been non-nullable! Since the specification file
+  /// does not include a default value (using the "default:" property), however, the generated
+  /// source code must fall back to having a nullable type.
+  /// Consider adding a "default:" property in the specification file to hide this note.
+  ///
+  String? introspectionEndpoint;
+
+  List<String> introspectionEndpointAuthMethodsSupported;
+
+  ///
+  /// Please note: This property should have been non-nullable! Since the specification file
+  /// does not include a default value (using the "default:" property), however, the generated
+  /// source code must fall back to having a nullable type.
+  /// Consider adding a "default:" property in the specification file to hide this note.
+  ///
+  String? revocationEndpoint;
+
+  List<String> revocationEndpointAuthMethodsSupported;
+
+  ///
+  /// Please note: This property should have been non-nullable! Since the specification file
+  /// does not include a default value (using the "default:" property), however, the generated
+  /// source code must fall back to having a nullable type.
+  /// Consider adding a "default:" property in the specification file to hide this note.
+  ///
+  String? endSessionEndpoint;
+
+  ///
+  /// Please note: This property should have been non-nullable! Since the specification file
+  /// does not include a default value (using the "default:" property), however, the generated
+  /// source code must fall back to having a nullable type.
+  /// Consider adding a "default:" property in the specification file to hide this note.
+  ///
+  bool? authorizationResponseIssParameterSupported;
+
+  List<String> promptValuesSupported;
+
+  ///
+  /// Please note: This property should have been non-nullable! Since the specification file
+  /// does not include a default value (using the "default:" property), however, the generated
+  /// source code must fall back to having a nullable type.
+  /// Consider adding a "default:" property in the specification file to hide this note.
+  ///
+  bool? claimsParameterSupported;
+
+  ///
+  /// Please note: This property should have been non-nullable! Since the specification file
+  /// does not include a default value (using the "default:" property), however, the generated
+  /// source code must fall back to having a nullable type.
+  /// Consider adding a "default:" property in the specification file to hide this note.
+  ///
+  bool? requestParameterSupported;
+
+  ///
+  /// Please note: This property should have been non-nullable! Since the specification file
+  /// does not include a default value (using the "default:" property), however, the generated
+  /// source code must fall back to having a nullable type.
+  /// Consider adding a "default:" property in the specification file to hide this note.
+  ///
+  bool? requestUriParameterSupported;
+
+  ///
+  /// Please note: This property should have been non-nullable! Since the specification file
+  /// does not include a default value (using the "default:" property), however, the generated
+  /// source code must fall back to having a nullable type.
+  /// Consider adding a "default:" property in the specification file to hide this note.
+  ///
+  String? serviceDocumentation;
+
   @override
   bool operator ==(Object other) => identical(this, other) || other is OpenIDConfiguration &&
     other.issuer == issuer &&
@@ -79,7 +169,21 @@ class OpenIDConfiguration {
     _deepEquality.equals(other.subjectTypesSupported, subjectTypesSupported) &&
     _deepEquality.equals(other.idTokenSigningAlgValuesSupported, idTokenSigningAlgValuesSupported) &&
     _deepEquality.equals(other.scopesSupported, scopesSupported) &&
-    _deepEquality.equals(other.claimsSupported, claimsSupported);
+    _deepEquality.equals(other.claimsSupported, claimsSupported) &&
+    _deepEquality.equals(other.responseModesSupported, responseModesSupported) &&
+    _deepEquality.equals(other.codeChallengeMethodsSupported, codeChallengeMethodsSupported) &&
+    _deepEquality.equals(other.tokenEndpointAuthMethodsSupported, tokenEndpointAuthMethodsSupported) &&
+    other.introspectionEndpoint == introspectionEndpoint &&
+    _deepEquality.equals(other.introspectionEndpointAuthMethodsSupported, introspectionEndpointAuthMethodsSupported) &&
+    other.revocationEndpoint == revocationEndpoint &&
+    _deepEquality.equals(other.revocationEndpointAuthMethodsSupported, revocationEndpointAuthMethodsSupported) &&
+    other.endSessionEndpoint == endSessionEndpoint &&
+    other.authorizationResponseIssParameterSupported == authorizationResponseIssParameterSupported &&
+    _deepEquality.equals(other.promptValuesSupported, promptValuesSupported) &&
+    other.claimsParameterSupported == claimsParameterSupported &&
+    other.requestParameterSupported == requestParameterSupported &&
+    other.requestUriParameterSupported == requestUriParameterSupported &&
+    other.serviceDocumentation == serviceDocumentation;
 
   @override
   int get hashCode =>
@@ -94,10 +198,24 @@ class OpenIDConfiguration {
     (subjectTypesSupported.hashCode) +
     (idTokenSigningAlgValuesSupported.hashCode) +
     (scopesSupported.hashCode) +
-    (claimsSupported.hashCode);
+    (claimsSupported.hashCode) +
+    (responseModesSupported.hashCode) +
+    (codeChallengeMethodsSupported.hashCode) +
+    (tokenEndpointAuthMethodsSupported.hashCode) +
+    (introspectionEndpoint == null ? 0 : introspectionEndpoint!.hashCode) +
+    (introspectionEndpointAuthMethodsSupported.hashCode) +
+    (revocationEndpoint == null ? 0 : revocationEndpoint!.hashCode) +
+    (revocationEndpointAuthMethodsSupported.hashCode) +
+    (endSessionEndpoint == null ? 0 : endSessionEndpoint!.hashCode) +
+    (authorizationResponseIssParameterSupported == null ? 0 : authorizationResponseIssParameterSupported!.hashCode) +
+    (promptValuesSupported.hashCode) +
+    (claimsParameterSupported == null ? 0 : claimsParameterSupported!.hashCode) +
+    (requestParameterSupported == null ? 0 : requestParameterSupported!.hashCode) +
+    (requestUriParameterSupported == null ? 0 : requestUriParameterSupported!.hashCode) +
+    (serviceDocumentation == null ? 0 : serviceDocumentation!.hashCode);
 
   @override
-  String toString() => 'OpenIDConfiguration[issuer=$issuer, jwksUri=$jwksUri, authorizationEndpoint=$authorizationEndpoint, tokenEndpoint=$tokenEndpoint, userinfoEndpoint=$userinfoEndpoint, responseTypesSupported=$responseTypesSupported, grantTypesSupported=$grantTypesSupported, subjectTypesSupported=$subjectTypesSupported, idTokenSigningAlgValuesSupported=$idTokenSigningAlgValuesSupported, scopesSupported=$scopesSupported, claimsSupported=$claimsSupported]';
+  String toString() => 'OpenIDConfiguration[issuer=$issuer, jwksUri=$jwksUri, authorizationEndpoint=$authorizationEndpoint, tokenEndpoint=$tokenEndpoint, userinfoEndpoint=$userinfoEndpoint, responseTypesSupported=$responseTypesSupported, grantTypesSupported=$grantTypesSupported, subjectTypesSupported=$subjectTypesSupported, idTokenSigningAlgValuesSupported=$idTokenSigningAlgValuesSupported, scopesSupported=$scopesSupported, claimsSupported=$claimsSupported, responseModesSupported=$responseModesSupported, codeChallengeMethodsSupported=$codeChallengeMethodsSupported, tokenEndpointAuthMethodsSupported=$tokenEndpointAuthMethodsSupported, introspectionEndpoint=$introspectionEndpoint, introspectionEndpointAuthMethodsSupported=$introspectionEndpointAuthMethodsSupported, revocationEndpoint=$revocationEndpoint, revocationEndpointAuthMethodsSupported=$revocationEndpointAuthMethodsSupported, endSessionEndpoint=$endSessionEndpoint, authorizationResponseIssParameterSupported=$authorizationResponseIssParameterSupported, promptValuesSupported=$promptValuesSupported, claimsParameterSupported=$claimsParameterSupported, requestParameterSupported=$requestParameterSupported, requestUriParameterSupported=$requestUriParameterSupported, serviceDocumentation=$serviceDocumentation]';
 
   Map<String, dynamic> toJson() {
     final json = <String, dynamic>{};
@@ -124,6 +242,52 @@ class OpenIDConfiguration {
       json[r'id_token_signing_alg_values_supported'] = this.idTokenSigningAlgValuesSupported;
       json[r'scopes_supported'] = this.scopesSupported;
       json[r'claims_supported'] = this.claimsSupported;
+      json[r'response_modes_supported'] = this.responseModesSupported;
+      json[r'code_challenge_methods_supported'] = this.codeChallengeMethodsSupported;
+      json[r'token_endpoint_auth_methods_supported'] = this.tokenEndpointAuthMethodsSupported;
+    if (this.introspectionEndpoint != null) {
+      json[r'introspection_endpoint'] = this.introspectionEndpoint;
+    } else {
+      json[r'introspection_endpoint'] = null;
+    }
+      json[r'introspection_endpoint_auth_methods_supported'] = this.introspectionEndpointAuthMethodsSupported;
+    if (this.revocationEndpoint != null) {
+      json[r'revocation_endpoint'] = this.revocationEndpoint;
+    } else {
+      json[r'revocation_endpoint'] = null;
+    }
+      json[r'revocation_endpoint_auth_methods_supported'] = this.revocationEndpointAuthMethodsSupported;
+    if (this.endSessionEndpoint != null) {
+      json[r'end_session_endpoint'] = this.endSessionEndpoint;
+    } else {
+      json[r'end_session_endpoint'] = null;
+    }
+    if (this.authorizationResponseIssParameterSupported != null) {
+      json[r'authorization_response_iss_parameter_supported'] = this.authorizationResponseIssParameterSupported;
+    } else {
+      json[r'authorization_response_iss_parameter_supported'] = null;
+    }
+      json[r'prompt_values_supported'] = this.promptValuesSupported;
+    if (this.claimsParameterSupported != null) {
+      json[r'claims_parameter_supported'] = this.claimsParameterSupported;
+    } else {
+      json[r'claims_parameter_supported'] = null;
+    }
+    if (this.requestParameterSupported != null) {
+      json[r'request_parameter_supported'] = this.requestParameterSupported;
+    } else {
+      json[r'request_parameter_supported'] = null;
+    }
+    if (this.requestUriParameterSupported != null) {
+      json[r'request_uri_parameter_supported'] = this.requestUriParameterSupported;
+    } else {
+      json[r'request_uri_parameter_supported'] = null;
+    }
+    if (this.serviceDocumentation != null) {
+      json[r'service_documentation'] = this.serviceDocumentation;
+    } else {
+      json[r'service_documentation'] = null;
+    }
     return json;
   }
 
@@ -169,6 +333,32 @@ class OpenIDConfiguration {
         claimsSupported: json[r'claims_supported'] is Iterable
             ? (json[r'claims_supported'] as Iterable).cast<String>().toList(growable: false)
             : const [],
+        responseModesSupported: json[r'response_modes_supported'] is Iterable
+            ? (json[r'response_modes_supported'] as Iterable).cast<String>().toList(growable: false)
+            : const [],
+        codeChallengeMethodsSupported: json[r'code_challenge_methods_supported'] is Iterable
+            ? (json[r'code_challenge_methods_supported'] as Iterable).cast<String>().toList(growable: false)
+            : const [],
+        tokenEndpointAuthMethodsSupported: json[r'token_endpoint_auth_methods_supported'] is Iterable
+            ? (json[r'token_endpoint_auth_methods_supported'] as Iterable).cast<String>().toList(growable: false)
+            : const [],
+        introspectionEndpoint: mapValueOfType<String>(json, r'introspection_endpoint'),
+        introspectionEndpointAuthMethodsSupported: json[r'introspection_endpoint_auth_methods_supported'] is Iterable
+            ? (json[r'introspection_endpoint_auth_methods_supported'] as Iterable).cast<String>().toList(growable: false)
+            : const [],
+        revocationEndpoint: mapValueOfType<String>(json, r'revocation_endpoint'),
+        revocationEndpointAuthMethodsSupported: json[r'revocation_endpoint_auth_methods_supported'] is Iterable
+            ? (json[r'revocation_endpoint_auth_methods_supported'] as Iterable).cast<String>().toList(growable: false)
+            : const [],
+        endSessionEndpoint: mapValueOfType<String>(json, r'end_session_endpoint'),
+        authorizationResponseIssParameterSupported: mapValueOfType<bool>(json, r'authorization_response_iss_parameter_supported'),
+        promptValuesSupported: json[r'prompt_values_supported'] is Iterable
+            ? (json[r'prompt_values_supported'] as Iterable).cast<String>().toList(growable: false)
+            : const [],
+        claimsParameterSupported: mapValueOfType<bool>(json, r'claims_parameter_supported'),
+        requestParameterSupported: mapValueOfType<bool>(json, r'request_parameter_supported'),
+        requestUriParameterSupported: mapValueOfType<bool>(json, r'request_uri_parameter_supported'),
+        serviceDocumentation: mapValueOfType<String>(json, r'service_documentation'),
       );
     }
     return null;

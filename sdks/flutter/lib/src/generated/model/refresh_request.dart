@@ -15,6 +15,7 @@ class RefreshRequest {
   /// Returns a new [RefreshRequest] instance.
   RefreshRequest({
     this.refreshToken,
+    this.organizationId,
   });
 
   ///
@@ -25,17 +26,22 @@ class RefreshRequest {
   ///
   String? refreshToken;
 
+  /// Make this the session's active organization (`null`: none) before issuing, as `switchOrganization` does; absent keeps the current one. Not a member: 404. 
+  String? organizationId;
+
   @override
   bool operator ==(Object other) => identical(this, other) || other is RefreshRequest &&
-    other.refreshToken == refreshToken;
+    other.refreshToken == refreshToken &&
+    other.organizationId == organizationId;
 
   @override
   int get hashCode =>
     // ignore: unnecessary_parenthesis
-    (refreshToken == null ? 0 : refreshToken!.hashCode);
+    (refreshToken == null ? 0 : refreshToken!.hashCode) +
+    (organizationId == null ? 0 : organizationId!.hashCode);
 
   @override
-  String toString() => 'RefreshRequest[refreshToken=$refreshToken]';
+  String toString() => 'RefreshRequest[refreshToken=$refreshToken, organizationId=$organizationId]';
 
   Map<String, dynamic> toJson() {
     final json = <String, dynamic>{};
@@ -43,6 +49,11 @@ class RefreshRequest {
       json[r'refresh_token'] = this.refreshToken;
     } else {
       json[r'refresh_token'] = null;
+    }
+    if (this.organizationId != null) {
+      json[r'organization_id'] = this.organizationId;
+    } else {
+      json[r'organization_id'] = null;
     }
     return json;
   }
@@ -63,6 +74,7 @@ class RefreshRequest {
 
       return RefreshRequest(
         refreshToken: mapValueOfType<String>(json, r'refresh_token'),
+        organizationId: mapValueOfType<String>(json, r'organization_id'),
       );
     }
     return null;

@@ -28,7 +28,7 @@ class UpdateUserRequest {
   /// IANA time zone name.
   String? timezone;
 
-  /// An https URL of the user's picture.
+  /// An https URL of the user's picture, on a host named by DNS name or IPv4 address (optionally a port), with any path and query. 
   String? pictureUrl;
 
   @override

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 from uuid import UUID
 
 from attrs import define as _attrs_define
@@ -11,6 +11,10 @@ from attrs import field as _attrs_field
 
 from ..models.audit_event_action import AuditEventAction
 from ..models.audit_event_outcome import AuditEventOutcome
+
+if TYPE_CHECKING:
+    from ..models.audit_event_details_type_0 import AuditEventDetailsType0
+
 
 T = TypeVar("T", bound="AuditEvent")
 
@@ -25,6 +29,13 @@ class AuditEvent:
         created_at (datetime.datetime):
         ip (None | str):
         user_agent (None | str):
+        actor_id (None | UUID): Who did it (the user, or an admin acting on them); null for the system.
+        user_id (None | UUID): Whom it is about; null when no account is known (e.g. an unknown email).
+        organization_id (None | UUID): The organization it happened in, if any.
+        target (None | str): What it acted on, as `kind:id` (e.g. `user:<uuid>`, `invitation:<uuid>`). Example:
+            user:6f1c2a7e-4b8d-4e2a-9c3f-1d2e3f4a5b6c.
+        details (AuditEventDetailsType0 | None): Facts about the event (never secrets such as tokens or passwords).
+            Example: {'reason': 'account_disabled'}.
     """
 
     id: UUID
@@ -33,9 +44,16 @@ class AuditEvent:
     created_at: datetime.datetime
     ip: None | str
     user_agent: None | str
+    actor_id: None | UUID
+    user_id: None | UUID
+    organization_id: None | UUID
+    target: None | str
+    details: AuditEventDetailsType0 | None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.audit_event_details_type_0 import AuditEventDetailsType0
+
         id = str(self.id)
 
         action = self.action.value
@@ -50,6 +68,33 @@ class AuditEvent:
         user_agent: None | str
         user_agent = self.user_agent
 
+        actor_id: None | str
+        if isinstance(self.actor_id, UUID):
+            actor_id = str(self.actor_id)
+        else:
+            actor_id = self.actor_id
+
+        user_id: None | str
+        if isinstance(self.user_id, UUID):
+            user_id = str(self.user_id)
+        else:
+            user_id = self.user_id
+
+        organization_id: None | str
+        if isinstance(self.organization_id, UUID):
+            organization_id = str(self.organization_id)
+        else:
+            organization_id = self.organization_id
+
+        target: None | str
+        target = self.target
+
+        details: dict[str, Any] | None
+        if isinstance(self.details, AuditEventDetailsType0):
+            details = self.details.to_dict()
+        else:
+            details = self.details
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -60,6 +105,11 @@ class AuditEvent:
                 "created_at": created_at,
                 "ip": ip,
                 "user_agent": user_agent,
+                "actor_id": actor_id,
+                "user_id": user_id,
+                "organization_id": organization_id,
+                "target": target,
+                "details": details,
             }
         )
 
@@ -67,6 +117,8 @@ class AuditEvent:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.audit_event_details_type_0 import AuditEventDetailsType0
+
         d = dict(src_dict)
         id = UUID(d.pop("id"))
 
@@ -90,6 +142,73 @@ class AuditEvent:
 
         user_agent = _parse_user_agent(d.pop("user_agent"))
 
+        def _parse_actor_id(data: object) -> None | UUID:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                actor_id_type_0 = UUID(data)
+
+                return actor_id_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | UUID, data)
+
+        actor_id = _parse_actor_id(d.pop("actor_id"))
+
+        def _parse_user_id(data: object) -> None | UUID:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                user_id_type_0 = UUID(data)
+
+                return user_id_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | UUID, data)
+
+        user_id = _parse_user_id(d.pop("user_id"))
+
+        def _parse_organization_id(data: object) -> None | UUID:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                organization_id_type_0 = UUID(data)
+
+                return organization_id_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | UUID, data)
+
+        organization_id = _parse_organization_id(d.pop("organization_id"))
+
+        def _parse_target(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        target = _parse_target(d.pop("target"))
+
+        def _parse_details(data: object) -> AuditEventDetailsType0 | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                details_type_0 = AuditEventDetailsType0.from_dict(data)
+
+                return details_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AuditEventDetailsType0 | None, data)
+
+        details = _parse_details(d.pop("details"))
+
         audit_event = cls(
             id=id,
             action=action,
@@ -97,6 +216,11 @@ class AuditEvent:
             created_at=created_at,
             ip=ip,
             user_agent=user_agent,
+            actor_id=actor_id,
+            user_id=user_id,
+            organization_id=organization_id,
+            target=target,
+            details=details,
         )
 
         audit_event.additional_properties = d

@@ -28,6 +28,20 @@ class OpenIDConfiguration:
         id_token_signing_alg_values_supported (list[str] | Unset):
         scopes_supported (list[str] | Unset):
         claims_supported (list[str] | Unset):
+        response_modes_supported (list[str] | Unset):
+        code_challenge_methods_supported (list[str] | Unset):
+        token_endpoint_auth_methods_supported (list[str] | Unset):
+        introspection_endpoint (str | Unset):
+        introspection_endpoint_auth_methods_supported (list[str] | Unset):
+        revocation_endpoint (str | Unset):
+        revocation_endpoint_auth_methods_supported (list[str] | Unset):
+        end_session_endpoint (str | Unset):
+        authorization_response_iss_parameter_supported (bool | Unset):
+        prompt_values_supported (list[str] | Unset):
+        claims_parameter_supported (bool | Unset):
+        request_parameter_supported (bool | Unset):
+        request_uri_parameter_supported (bool | Unset):
+        service_documentation (str | Unset):
     """
 
     issuer: str
@@ -41,6 +55,20 @@ class OpenIDConfiguration:
     id_token_signing_alg_values_supported: list[str] | Unset = UNSET
     scopes_supported: list[str] | Unset = UNSET
     claims_supported: list[str] | Unset = UNSET
+    response_modes_supported: list[str] | Unset = UNSET
+    code_challenge_methods_supported: list[str] | Unset = UNSET
+    token_endpoint_auth_methods_supported: list[str] | Unset = UNSET
+    introspection_endpoint: str | Unset = UNSET
+    introspection_endpoint_auth_methods_supported: list[str] | Unset = UNSET
+    revocation_endpoint: str | Unset = UNSET
+    revocation_endpoint_auth_methods_supported: list[str] | Unset = UNSET
+    end_session_endpoint: str | Unset = UNSET
+    authorization_response_iss_parameter_supported: bool | Unset = UNSET
+    prompt_values_supported: list[str] | Unset = UNSET
+    claims_parameter_supported: bool | Unset = UNSET
+    request_parameter_supported: bool | Unset = UNSET
+    request_uri_parameter_supported: bool | Unset = UNSET
+    service_documentation: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -80,6 +108,54 @@ class OpenIDConfiguration:
         if not isinstance(self.claims_supported, Unset):
             claims_supported = self.claims_supported
 
+        response_modes_supported: list[str] | Unset = UNSET
+        if not isinstance(self.response_modes_supported, Unset):
+            response_modes_supported = self.response_modes_supported
+
+        code_challenge_methods_supported: list[str] | Unset = UNSET
+        if not isinstance(self.code_challenge_methods_supported, Unset):
+            code_challenge_methods_supported = self.code_challenge_methods_supported
+
+        token_endpoint_auth_methods_supported: list[str] | Unset = UNSET
+        if not isinstance(self.token_endpoint_auth_methods_supported, Unset):
+            token_endpoint_auth_methods_supported = (
+                self.token_endpoint_auth_methods_supported
+            )
+
+        introspection_endpoint = self.introspection_endpoint
+
+        introspection_endpoint_auth_methods_supported: list[str] | Unset = UNSET
+        if not isinstance(self.introspection_endpoint_auth_methods_supported, Unset):
+            introspection_endpoint_auth_methods_supported = (
+                self.introspection_endpoint_auth_methods_supported
+            )
+
+        revocation_endpoint = self.revocation_endpoint
+
+        revocation_endpoint_auth_methods_supported: list[str] | Unset = UNSET
+        if not isinstance(self.revocation_endpoint_auth_methods_supported, Unset):
+            revocation_endpoint_auth_methods_supported = (
+                self.revocation_endpoint_auth_methods_supported
+            )
+
+        end_session_endpoint = self.end_session_endpoint
+
+        authorization_response_iss_parameter_supported = (
+            self.authorization_response_iss_parameter_supported
+        )
+
+        prompt_values_supported: list[str] | Unset = UNSET
+        if not isinstance(self.prompt_values_supported, Unset):
+            prompt_values_supported = self.prompt_values_supported
+
+        claims_parameter_supported = self.claims_parameter_supported
+
+        request_parameter_supported = self.request_parameter_supported
+
+        request_uri_parameter_supported = self.request_uri_parameter_supported
+
+        service_documentation = self.service_documentation
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -108,6 +184,46 @@ class OpenIDConfiguration:
             field_dict["scopes_supported"] = scopes_supported
         if claims_supported is not UNSET:
             field_dict["claims_supported"] = claims_supported
+        if response_modes_supported is not UNSET:
+            field_dict["response_modes_supported"] = response_modes_supported
+        if code_challenge_methods_supported is not UNSET:
+            field_dict["code_challenge_methods_supported"] = (
+                code_challenge_methods_supported
+            )
+        if token_endpoint_auth_methods_supported is not UNSET:
+            field_dict["token_endpoint_auth_methods_supported"] = (
+                token_endpoint_auth_methods_supported
+            )
+        if introspection_endpoint is not UNSET:
+            field_dict["introspection_endpoint"] = introspection_endpoint
+        if introspection_endpoint_auth_methods_supported is not UNSET:
+            field_dict["introspection_endpoint_auth_methods_supported"] = (
+                introspection_endpoint_auth_methods_supported
+            )
+        if revocation_endpoint is not UNSET:
+            field_dict["revocation_endpoint"] = revocation_endpoint
+        if revocation_endpoint_auth_methods_supported is not UNSET:
+            field_dict["revocation_endpoint_auth_methods_supported"] = (
+                revocation_endpoint_auth_methods_supported
+            )
+        if end_session_endpoint is not UNSET:
+            field_dict["end_session_endpoint"] = end_session_endpoint
+        if authorization_response_iss_parameter_supported is not UNSET:
+            field_dict["authorization_response_iss_parameter_supported"] = (
+                authorization_response_iss_parameter_supported
+            )
+        if prompt_values_supported is not UNSET:
+            field_dict["prompt_values_supported"] = prompt_values_supported
+        if claims_parameter_supported is not UNSET:
+            field_dict["claims_parameter_supported"] = claims_parameter_supported
+        if request_parameter_supported is not UNSET:
+            field_dict["request_parameter_supported"] = request_parameter_supported
+        if request_uri_parameter_supported is not UNSET:
+            field_dict["request_uri_parameter_supported"] = (
+                request_uri_parameter_supported
+            )
+        if service_documentation is not UNSET:
+            field_dict["service_documentation"] = service_documentation
 
         return field_dict
 
@@ -142,6 +258,50 @@ class OpenIDConfiguration:
 
         claims_supported = cast(list[str], d.pop("claims_supported", UNSET))
 
+        response_modes_supported = cast(
+            list[str], d.pop("response_modes_supported", UNSET)
+        )
+
+        code_challenge_methods_supported = cast(
+            list[str], d.pop("code_challenge_methods_supported", UNSET)
+        )
+
+        token_endpoint_auth_methods_supported = cast(
+            list[str], d.pop("token_endpoint_auth_methods_supported", UNSET)
+        )
+
+        introspection_endpoint = d.pop("introspection_endpoint", UNSET)
+
+        introspection_endpoint_auth_methods_supported = cast(
+            list[str], d.pop("introspection_endpoint_auth_methods_supported", UNSET)
+        )
+
+        revocation_endpoint = d.pop("revocation_endpoint", UNSET)
+
+        revocation_endpoint_auth_methods_supported = cast(
+            list[str], d.pop("revocation_endpoint_auth_methods_supported", UNSET)
+        )
+
+        end_session_endpoint = d.pop("end_session_endpoint", UNSET)
+
+        authorization_response_iss_parameter_supported = d.pop(
+            "authorization_response_iss_parameter_supported", UNSET
+        )
+
+        prompt_values_supported = cast(
+            list[str], d.pop("prompt_values_supported", UNSET)
+        )
+
+        claims_parameter_supported = d.pop("claims_parameter_supported", UNSET)
+
+        request_parameter_supported = d.pop("request_parameter_supported", UNSET)
+
+        request_uri_parameter_supported = d.pop(
+            "request_uri_parameter_supported", UNSET
+        )
+
+        service_documentation = d.pop("service_documentation", UNSET)
+
         open_id_configuration = cls(
             issuer=issuer,
             jwks_uri=jwks_uri,
@@ -154,6 +314,20 @@ class OpenIDConfiguration:
             id_token_signing_alg_values_supported=id_token_signing_alg_values_supported,
             scopes_supported=scopes_supported,
             claims_supported=claims_supported,
+            response_modes_supported=response_modes_supported,
+            code_challenge_methods_supported=code_challenge_methods_supported,
+            token_endpoint_auth_methods_supported=token_endpoint_auth_methods_supported,
+            introspection_endpoint=introspection_endpoint,
+            introspection_endpoint_auth_methods_supported=introspection_endpoint_auth_methods_supported,
+            revocation_endpoint=revocation_endpoint,
+            revocation_endpoint_auth_methods_supported=revocation_endpoint_auth_methods_supported,
+            end_session_endpoint=end_session_endpoint,
+            authorization_response_iss_parameter_supported=authorization_response_iss_parameter_supported,
+            prompt_values_supported=prompt_values_supported,
+            claims_parameter_supported=claims_parameter_supported,
+            request_parameter_supported=request_parameter_supported,
+            request_uri_parameter_supported=request_uri_parameter_supported,
+            service_documentation=service_documentation,
         )
 
         open_id_configuration.additional_properties = d

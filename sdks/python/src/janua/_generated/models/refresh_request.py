@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, Self, TypeVar, cast
+from uuid import UUID
 
 from attrs import define as _attrs_define
 
@@ -17,18 +18,32 @@ class RefreshRequest:
 
     Attributes:
         refresh_token (str | Unset):  Example: 0f3kV0x8cQh2nH6b5mB3b1yC6mX1V0xYc3J6YpQm8Xw.
+        organization_id (None | Unset | UUID): Make this the session's active organization (`null`: none) before
+            issuing, as
+            `switchOrganization` does; absent keeps the current one. Not a member: 404.
     """
 
     refresh_token: str | Unset = UNSET
+    organization_id: None | Unset | UUID = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         refresh_token = self.refresh_token
+
+        organization_id: None | str | Unset
+        if isinstance(self.organization_id, Unset):
+            organization_id = UNSET
+        elif isinstance(self.organization_id, UUID):
+            organization_id = str(self.organization_id)
+        else:
+            organization_id = self.organization_id
 
         field_dict: dict[str, Any] = {}
 
         field_dict.update({})
         if refresh_token is not UNSET:
             field_dict["refresh_token"] = refresh_token
+        if organization_id is not UNSET:
+            field_dict["organization_id"] = organization_id
 
         return field_dict
 
@@ -37,8 +52,26 @@ class RefreshRequest:
         d = dict(src_dict)
         refresh_token = d.pop("refresh_token", UNSET)
 
+        def _parse_organization_id(data: object) -> None | Unset | UUID:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                organization_id_type_0 = UUID(data)
+
+                return organization_id_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Unset | UUID, data)
+
+        organization_id = _parse_organization_id(d.pop("organization_id", UNSET))
+
         refresh_request = cls(
             refresh_token=refresh_token,
+            organization_id=organization_id,
         )
 
         return refresh_request

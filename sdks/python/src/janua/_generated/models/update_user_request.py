@@ -18,8 +18,10 @@ class UpdateUserRequest:
         name (None | str | Unset):
         locale (None | str | Unset): BCP 47 language tag. Example: en-GB.
         timezone (None | str | Unset): IANA time zone name. Example: Europe/London.
-        picture_url (None | str | Unset): An https URL of the user's picture. Example:
-            https://images.example.com/ada.png.
+        picture_url (None | str | Unset): An https URL of the user's picture, on a host named by DNS name or IPv4
+            address
+            (optionally a port), with any path and query.
+             Example: https://images.example.com/ada.png.
     """
 
     name: None | str | Unset = UNSET

@@ -1,0 +1,174 @@
+// The example app in Debian's headless Chromium (/usr/bin/chromium, driven by Playwright; no
+// browser is downloaded), against a live Janua server at JANUA_BASE_URL (`nox -s react` starts
+// one). The built app is served by `vite preview`, which proxies `/api` to the server, so the
+// API is same-origin and the refresh cookie first-party. The scenario: sign up, sign out, sign
+// in, see the profile, survive a reload (cookie sign-in), create an organization through the API
+// and switch to it in <OrganizationSwitcher/>, see <Protect/> follow the new role, sign out.
+
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+
+import { chromium } from "playwright";
+import { preview } from "vite";
+
+const BASE_URL = process.env.JANUA_BASE_URL;
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const root = fileURLToPath(new URL("..", import.meta.url));
+const shots = process.env.JANUA_SCREENSHOT_DIR ?? join(tmpdir(), "janua-react-screenshots");
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** The API as another client of the same user would use it (here: to create an organization). */
+async function api(method, path, body, token) {
+  const response = await fetch(`${BASE_URL}${path}`, {
+    method,
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  assert.ok(response.ok, `${method} ${path}: ${response.status} ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+describe("example app in Chromium", { skip: BASE_URL ? false : "JANUA_BASE_URL is not set (nox -s react sets it)" }, () => {
+  let server;
+  let browser;
+  let appUrl;
+
+  before(async () => {
+    const port = await freePort();
+    server = await preview({
+      root,
+      configFile: join(root, "vite.config.js"),
+      logLevel: "warn",
+      preview: { host: "127.0.0.1", port, strictPort: true, open: false },
+    });
+    // `localhost` is a secure context (the `__Host-` cookies and WebAuthn need one).
+    appUrl = `http://localhost:${port}`;
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true });
+    mkdirSync(shots, { recursive: true });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it("signs up, signs in, shows the profile, switches organization and signs out", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const problems = [];
+    page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+    // Failed requests are checked by URL below (the console only says "Failed to load resource").
+    page.on("console", (message) => {
+      if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) problems.push(`console: ${message.text()}`);
+    });
+    page.on("response", (response) => {
+      const { pathname } = new URL(response.url());
+      const expected =
+        // the wrong password, on purpose
+        (response.status() === 401 && pathname === "/api/v1/auth/login") ||
+        // the profile's passkey list, while the server has no passkey endpoints yet
+        (response.status() === 404 && pathname.startsWith("/api/v1/auth/passkey"));
+      if (response.status() >= 400 && !expected) problems.push(`${response.status()} ${response.request().method()} ${pathname}`);
+    });
+
+    const email = `react-${randomUUID()}@example.com`;
+    const password = `correct horse battery ${randomUUID()}`;
+    const name = "Ada Lovelace";
+
+    // Sign up.
+    await page.goto(`${appUrl}/`);
+    await page.getByRole("link", { name: "Sign up" }).first().click();
+    await page.getByRole("heading", { name: "Create your account" }).waitFor();
+    await page.getByLabel("Name").fill(name);
+    await page.getByLabel("Email address").fill(email);
+    await page.getByLabel("Password").fill(password);
+    await page.getByRole("button", { name: "Create account" }).click();
+    await page.waitForURL(`${appUrl}/profile`);
+    await page.getByRole("heading", { name }).waitFor();
+    assert.equal(await page.getByTestId("profile-email").textContent(), email);
+    await page.screenshot({ path: join(shots, "1-profile.png"), fullPage: true });
+
+    // Sign out from the user button.
+    await page.getByRole("button", { name: `Account menu for ${name}` }).click();
+    await page.getByRole("menuitem", { name: "Sign out" }).click();
+    await page.getByText("You are signed out.").waitFor();
+
+    // Sign in (a wrong password first: the error is announced).
+    await page.getByRole("navigation", { name: "Account" }).getByRole("link", { name: "Sign in" }).click();
+    await page.getByLabel("Email address").fill(email);
+    await page.getByLabel("Password").fill("not the password at all");
+    await page.getByRole("button", { name: "Continue" }).click();
+    await page.getByRole("alert").filter({ hasText: "The email or password is incorrect." }).waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("autocomplete")), "current-password");
+    await page.getByLabel("Password").fill(password);
+    await page.getByRole("button", { name: "Continue" }).click();
+    await page.waitForURL(`${appUrl}/profile`);
+    assert.equal(await page.getByTestId("profile-email").textContent(), email);
+    assert.equal(await page.getByTestId("active-organization").textContent(), "Personal account");
+    assert.equal(await page.getByTestId("members").textContent(), "You cannot manage members here.");
+
+    // The refresh token is an HttpOnly cookie: a reload signs back in from it, and no script
+    // (nor storage) ever sees it.
+    const cookies = await context.cookies(appUrl);
+    const refresh = cookies.find((c) => c.name === "__Host-janua_refresh");
+    assert.ok(refresh?.httpOnly, "the refresh token is an HttpOnly cookie");
+    assert.equal(await page.evaluate(() => document.cookie.includes("janua_refresh")), false);
+    await page.reload();
+    await page.getByRole("heading", { name }).waitFor();
+
+    // An organization created elsewhere (through the API, by the same user), then chosen in the
+    // switcher: the session's token now carries it, and <Protect/> shows the owner's content.
+    const signedIn = await api("POST", "/api/v1/auth/login", { email, password });
+    const orgName = `Acme ${randomUUID().slice(0, 8)}`;
+    const org = await api("POST", "/api/v1/organizations", { name: orgName, slug: `acme-${randomUUID().slice(0, 8)}` }, signedIn.tokens.access_token);
+    await page.getByRole("button", { name: "Active organization: Personal account" }).click();
+    const menu = page.getByRole("menu", { name: "Switch organization" });
+    await menu.getByRole("menuitemradio", { name: orgName }).click();
+    await page.getByRole("button", { name: `Active organization: ${orgName}` }).waitFor();
+    await page.getByTestId("active-organization").filter({ hasText: orgName }).waitFor();
+    assert.equal(await page.getByTestId("organization-role").textContent(), "owner");
+    assert.equal(await page.getByTestId("members").textContent(), `You can manage the members of ${orgName}.`);
+    await page.getByRole("button", { name: `Active organization: ${orgName}` }).click();
+    assert.equal(await menu.getByRole("menuitemradio", { name: orgName }).getAttribute("aria-checked"), "true");
+    await page.keyboard.press("Escape");
+    await page.screenshot({ path: join(shots, "2-organization.png"), fullPage: true });
+    // The choice is the session's: it survives a reload.
+    await page.reload();
+    await page.getByRole("button", { name: `Active organization: ${orgName}` }).waitFor();
+    assert.ok(org.id);
+
+    // Sign out with the keyboard: the menu opens on the first item, End goes to the last one.
+    await page.getByRole("button", { name: `Account menu for ${name}` }).focus();
+    await page.keyboard.press("Enter");
+    await page.keyboard.press("End");
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), "Sign out");
+    await page.keyboard.press("Enter");
+    await page.getByText("You are signed out.").waitFor();
+    assert.equal((await context.cookies(appUrl)).some((c) => c.name === "__Host-janua_refresh" && c.value), false);
+    await page.reload();
+    await page.getByText("You are signed out.").waitFor();
+    await page.goto(`${appUrl}/profile`);
+    await page.waitForURL(`${appUrl}/sign-in`);
+    await page.screenshot({ path: join(shots, "3-signed-out.png"), fullPage: true });
+
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+});

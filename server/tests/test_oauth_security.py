@@ -1,0 +1,225 @@
+"""Negative tests from RFC 9700 (OAuth 2.0 Security BCP) and the OpenID conformance suite's
+basic plan: redirect URI variants, PKCE downgrade and wrong verifiers, code reuse, client
+mismatch, `prompt=none` without a session, and bad `id_token_hint`s."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from collections.abc import AsyncIterator
+from urllib.parse import urlencode
+
+import httpx
+import jwt as pyjwt
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from support.admins import Site
+from support.oauth import (
+    CALLBACK,
+    ORIGIN,
+    authorize_url,
+    make_client,
+    pkce_pair,
+    signed_in_browser,
+)
+from support.oauth_browser import query_of
+
+LOOPBACK_CALLBACK = "http://localhost:8123/callback"
+
+
+@pytest.fixture
+async def site(settings, open_client) -> AsyncIterator[Site]:
+    app = open_client(settings)
+    async with app as http:
+        yield Site(app.app, http)
+
+
+def basic(client_id: str, secret: str) -> dict[str, str]:
+    raw = f"{client_id}:{secret}".encode()
+    return {"Authorization": "Basic " + base64.b64encode(raw).decode()}
+
+
+async def code_for(browser, client_id: str, **params) -> str:
+    answer = await browser.get(authorize_url(client_id, **params))
+    assert answer.status_code == 303, answer.text
+    return query_of(answer.headers["location"])["code"]
+
+
+async def redeem(http: httpx.AsyncClient, code: str, client, verifier: str | None, **extra):
+    form = {"grant_type": "authorization_code", "code": code, "redirect_uri": CALLBACK} | extra
+    if verifier is not None:
+        form["code_verifier"] = verifier
+    headers = {}
+    if client.client_secret:
+        headers = basic(client.client_id, client.client_secret)
+    else:
+        form["client_id"] = client.client_id
+    return await http.post("/oauth/token", data=form, headers=headers)
+
+
+async def test_redirect_uri_variants_are_refused_on_janua_own_page(site: Site) -> None:
+    client = await make_client(site.runtime, redirect_uris=[CALLBACK, LOOPBACK_CALLBACK])
+    variants = [
+        CALLBACK + "/",  # trailing slash
+        "https://APP.example.com/callback",  # different case
+        "https://app.example.com/Callback",
+        CALLBACK + "?next=/admin",  # extra query
+        CALLBACK + "#frag",
+        "https://app.example.com:8443/callback",  # different port
+        "http://app.example.com/callback",  # http instead of https
+        "https://app.example.com.evil.example/callback",
+        "https://app.example.com@evil.example/callback",
+        "https://evil.example/?https://app.example.com/callback",
+        "http://localhost:8124/callback",  # loopback, other port
+        "http://127.0.0.1:8123/callback",
+        " " + CALLBACK,
+    ]
+    for redirect_uri in variants:
+        answer = await site.http.get(authorize_url(client.client_id, redirect_uri=redirect_uri))
+        assert answer.status_code == 400, redirect_uri
+        assert "location" not in answer.headers
+        assert answer.headers["content-type"].startswith("text/html")
+    exact = await site.http.get(authorize_url(client.client_id, redirect_uri=LOOPBACK_CALLBACK))
+    assert exact.status_code == 303
+
+
+async def test_pkce_downgrade_and_wrong_verifier_are_refused(site: Site) -> None:
+    public = await make_client(site.runtime, public=True)
+    signed_in = await signed_in_browser(site.http, public.client_id)
+    browser = signed_in.browser
+    # At the authorization endpoint: no challenge, or plain, for a public client.
+    for params in ({"code_challenge": None, "code_challenge_method": None},
+                   {"code_challenge_method": "plain"}):  # fmt: skip
+        answer = await browser.get(authorize_url(public.client_id, **params))
+        assert query_of(answer.headers["location"])["error"] == "invalid_request"
+
+    verifier, challenge = pkce_pair()
+    code = await code_for(browser, public.client_id, code_challenge=challenge)
+    wrong = await redeem(site.http, code, public, pkce_pair()[0])
+    assert wrong.status_code == 400 and wrong.json()["error"] == "invalid_grant"
+    # Dropping the verifier at the token endpoint (downgrade) fails too.
+    code = await code_for(browser, public.client_id, code_challenge=challenge)
+    missing = await redeem(site.http, code, public, None)
+    assert missing.status_code == 400 and missing.json()["error"] in (
+        "invalid_grant",
+        "invalid_request",
+    )
+    # A confidential client that sent no challenge cannot add a verifier later.
+    confidential = await make_client(site.runtime)
+    no_pkce = {"code_challenge": None, "code_challenge_method": None}
+    code = await code_for(browser, confidential.client_id, **no_pkce)
+    injected = await redeem(site.http, code, confidential, verifier)
+    assert injected.status_code == 400
+
+
+async def test_a_reused_code_fails_and_revokes_what_it_produced(site: Site) -> None:
+    client = await make_client(site.runtime)
+    signed_in = await signed_in_browser(site.http, client.client_id)
+    verifier, challenge = pkce_pair()
+    code = await code_for(
+        signed_in.browser,
+        client.client_id,
+        code_challenge=challenge,
+        scope="openid offline_access",
+    )
+    first = await redeem(site.http, code, client, verifier)
+    assert first.status_code == 200, first.text
+    assert first.headers["cache-control"] == "no-store"
+    tokens = first.json()
+    second = await redeem(site.http, code, client, verifier)
+    assert second.status_code == 400 and second.json()["error"] == "invalid_grant"
+    # RFC 6749 section 4.1.2: the tokens of the first redemption are revoked.
+    auth = basic(client.client_id, client.client_secret)
+    introspected = await site.http.post(
+        "/oauth/introspect", data={"token": tokens["access_token"]}, headers=auth
+    )
+    assert introspected.json() == {"active": False}
+    refreshed = await site.http.post(
+        "/oauth/token",
+        data={"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]},
+        headers=auth,
+    )
+    assert refreshed.status_code == 400 and refreshed.json()["error"] == "invalid_grant"
+
+
+async def test_a_code_is_bound_to_its_client_and_redirect_uri(site: Site) -> None:
+    client = await make_client(site.runtime, redirect_uris=[CALLBACK, LOOPBACK_CALLBACK])
+    other = await make_client(site.runtime)
+    signed_in = await signed_in_browser(site.http, client.client_id)
+    verifier, challenge = pkce_pair()
+    code = await code_for(signed_in.browser, client.client_id, code_challenge=challenge)
+    stolen = await redeem(site.http, code, other, verifier)
+    assert stolen.status_code == 400 and stolen.json()["error"] == "invalid_grant"
+    code = await code_for(signed_in.browser, client.client_id, code_challenge=challenge)
+    moved = await redeem(site.http, code, client, verifier, redirect_uri=LOOPBACK_CALLBACK)
+    assert moved.status_code == 400 and moved.json()["error"] == "invalid_grant"
+    code = await code_for(signed_in.browser, client.client_id, code_challenge=challenge)
+    wrong_secret = await site.http.post(
+        "/oauth/token",
+        data={"grant_type": "authorization_code", "code": code, "redirect_uri": CALLBACK,
+              "code_verifier": verifier},
+        headers=basic(client.client_id, "not-the-secret"),
+    )  # fmt: skip
+    assert wrong_secret.status_code == 401 and wrong_secret.json()["error"] == "invalid_client"
+    # None of the failed attempts used the code up for its rightful owner.
+    ok = await redeem(site.http, code, client, verifier)
+    assert ok.status_code == 200, ok.text
+
+
+async def test_prompt_none_without_a_session_never_shows_a_page(site: Site) -> None:
+    client = await make_client(site.runtime)
+    for extra in ({}, {"max_age": "0"}, {"login_hint": "ada@example.com"}):
+        answer = await site.http.get(
+            authorize_url(client.client_id, prompt="none", state="pn", **extra)
+        )
+        assert answer.status_code == 303
+        back = query_of(answer.headers["location"])
+        assert back["error"] == "login_required" and back["state"] == "pn"
+        assert back["iss"] == ORIGIN
+    # Someone else's session cookie is just an unknown cookie.
+    forged = await site.http.get(
+        authorize_url(client.client_id, prompt="none"),
+        headers={"Cookie": "__Host-janua_session=" + "A" * 43},
+    )
+    assert query_of(forged.headers["location"])["error"] == "login_required"
+
+
+async def test_bad_id_token_hints_are_refused(site: Site) -> None:
+    client = await make_client(site.runtime)
+    signed_in = await signed_in_browser(site.http, client.client_id)
+    now = int(dt.datetime.now(dt.UTC).timestamp())
+    claims = {"iss": ORIGIN, "sub": signed_in.user_id, "aud": client.client_id,
+              "iat": now, "exp": now + 300}  # fmt: skip
+    stranger = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = stranger.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    kid = site.runtime.tokens.keyring.current.kid
+    hints = [
+        pyjwt.encode(claims, pem, algorithm="RS256", headers={"kid": kid}),  # not our key
+        pyjwt.encode(
+            claims, "secret-secret-secret-secret-32by", algorithm="HS256", headers={"kid": kid}
+        ),  # alg confusion
+        pyjwt.encode(claims, None, algorithm="none", headers={"kid": kid}),  # unsigned
+        "a.b.c",
+    ]
+    for hint in hints:
+        answer = await signed_in.browser.get("/oauth/logout?" + urlencode({"id_token_hint": hint}))
+        assert answer.status_code == 400, hint
+        assert "location" not in answer.headers
+    still = await signed_in.browser.get(authorize_url(client.client_id, prompt="none"))
+    assert "code" in query_of(still.headers["location"])
+
+
+async def test_an_unregistered_post_logout_redirect_is_never_followed(site: Site) -> None:
+    client = await make_client(site.runtime)
+    for target in ("https://evil.example/", "https://app.example.com/signed-out/",
+                   "javascript:alert(1)"):  # fmt: skip
+        answer = await site.http.get(
+            "/oauth/logout?"
+            + urlencode({"client_id": client.client_id, "post_logout_redirect_uri": target})
+        )
+        assert answer.status_code == 400 and "location" not in answer.headers
