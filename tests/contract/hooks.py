@@ -149,14 +149,9 @@ def _inconsistent_client(body: dict) -> bool:
         request = contract.CreateOAuthClientRequest.model_validate(body)
     except ValueError:
         return False  # not ours to judge: the server's 422 names the field
-    raw = request.model_dump(mode="json", warnings=False)
-    settings = clients.ClientSettings(
-        name=raw["name"],
-        token_endpoint_auth_method=raw["token_endpoint_auth_method"],
-        redirect_uris=tuple(raw["redirect_uris"]),
-        post_logout_redirect_uris=tuple(raw["post_logout_redirect_uris"]),
-        grant_types=tuple(raw["grant_types"]),
-        scopes=tuple(raw["scopes"]),
-        first_party=raw["first_party"],
-    )
+    try:
+        # Duplicates are the server's 422 with a pointer, as schema-invalid data.
+        settings = clients.settings_of(request)
+    except ApiError:
+        return False
     return settings.inconsistency() is not None

@@ -12,11 +12,10 @@ from janua_server.contract.models import (
     ResetPasswordRequest,
     UpdateUserRequest,
 )
-from janua_server.core.audit import Origin
 from janua_server.core.errors import documented
 from janua_server.core.http import json_response, read_json
 from janua_server.core.ratelimit import limit_request
-from janua_server.core.runtime import client_ip, get_runtime
+from janua_server.core.runtime import get_runtime, request_origin
 from janua_server.sessions import service as sessions
 from janua_server.sessions import transport
 from janua_server.sessions.dependencies import CurrentPrincipal, client_info, read_rate_limited
@@ -49,15 +48,11 @@ async def get_current_user(request: Request, principal: CurrentPrincipal) -> Res
 # Account flows: profile, email verification, password reset and change.
 
 
-def _origin(request: Request) -> Origin:
-    return Origin(ip=client_ip(request), user_agent=request.headers.get("user-agent"))
-
-
 @router.patch("/me", status_code=200, responses=documented(400, 401, 413, 415, 422, 503))
 async def update_current_user(request: Request, principal: CurrentPrincipal) -> Response:
     _, raw = await read_json(request, UpdateUserRequest)
     # The raw body says which fields were sent: an explicit null clears, an absent one stays.
-    user = await flows.update_profile(get_runtime(request), principal, raw, _origin(request))
+    user = await flows.update_profile(get_runtime(request), principal, raw, request_origin(request))
     return json_response(user)
 
 
@@ -67,14 +62,14 @@ async def update_current_user(request: Request, principal: CurrentPrincipal) -> 
 async def verify_email(request: Request) -> Response:
     await limit_request(request, "email_verify")
     body, _ = await read_json(request, LinkTokenRequest)
-    await flows.verify_email(get_runtime(request), body.token, _origin(request))
+    await flows.verify_email(get_runtime(request), body.token, request_origin(request))
     return Response(status_code=204)
 
 
 @router.post("/email/verify/resend", status_code=202, responses=documented(401, 409, 429, 503))
 async def resend_verification_email(request: Request, principal: CurrentPrincipal) -> Response:
     await limit_request(request, "email_resend", account=str(principal.user_id))
-    await flows.resend_verification(get_runtime(request), principal, _origin(request))
+    await flows.resend_verification(get_runtime(request), principal, request_origin(request))
     return Response(status_code=202)
 
 
@@ -84,7 +79,7 @@ async def resend_verification_email(request: Request, principal: CurrentPrincipa
 async def request_password_reset(request: Request) -> Response:
     # Counted per email whether or not an account has it: the answer reveals nothing.
     body, _ = await read_rate_limited(request, "password_forgot", ForgotPasswordRequest)
-    await flows.request_password_reset(get_runtime(request), body.email, _origin(request))
+    await flows.request_password_reset(get_runtime(request), body.email, request_origin(request))
     return Response(status_code=202)
 
 
@@ -94,7 +89,9 @@ async def request_password_reset(request: Request) -> Response:
 async def reset_password(request: Request) -> Response:
     await limit_request(request, "password_reset")
     body, _ = await read_json(request, ResetPasswordRequest)
-    await flows.reset_password(get_runtime(request), body.token, body.password, _origin(request))
+    await flows.reset_password(
+        get_runtime(request), body.token, body.password, request_origin(request)
+    )
     return Response(status_code=204)
 
 
@@ -111,6 +108,6 @@ async def change_password(request: Request, principal: CurrentPrincipal) -> Resp
         principal,
         current_password=body.current_password,
         new_password=body.new_password,
-        origin=_origin(request),
+        origin=request_origin(request),
     )
     return Response(status_code=204)

@@ -12,10 +12,9 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from janua_server.accounts.directory import UserFilter
 from janua_server.admin import service
 from janua_server.contract.models import UpdateAdminUserRequest
-from janua_server.core.audit import Origin
 from janua_server.core.errors import documented
 from janua_server.core.http import Rfc3339, json_response, read_json, utc_instant
-from janua_server.core.runtime import client_ip, get_runtime
+from janua_server.core.runtime import get_runtime, request_origin
 from janua_server.sessions.dependencies import CurrentPrincipal
 from janua_server.sessions.service import Principal
 
@@ -35,10 +34,6 @@ CurrentAdmin = Annotated[Principal, Depends(require_admin)]
 
 Limit = Annotated[int, Query(ge=1, le=100)]
 NoControl = r"^[^\x00-\x1f\x7f]+$"
-
-
-def _origin(request: Request) -> Origin:
-    return Origin(ip=client_ip(request), user_agent=request.headers.get("user-agent"))
 
 
 async def _user_filter(
@@ -107,7 +102,9 @@ async def get_admin_user(request: Request, _admin: CurrentAdmin, user_id: uuid.U
 async def update_admin_user(request: Request, admin: CurrentAdmin, user_id: uuid.UUID) -> Response:
     # The raw body says which fields were sent: an explicit null clears, an absent one stays.
     _, raw = await read_json(request, UpdateAdminUserRequest)
-    user = await service.update_user(get_runtime(request), admin, user_id, raw, _origin(request))
+    user = await service.update_user(
+        get_runtime(request), admin, user_id, raw, request_origin(request)
+    )
     return json_response(user)
 
 
@@ -115,7 +112,7 @@ async def update_admin_user(request: Request, admin: CurrentAdmin, user_id: uuid
     "/users/{user_id}", status_code=204, responses=documented(401, 403, 404, 409, 422, 503)
 )
 async def delete_admin_user(request: Request, admin: CurrentAdmin, user_id: uuid.UUID) -> Response:
-    await service.delete_user(get_runtime(request), admin, user_id, _origin(request))
+    await service.delete_user(get_runtime(request), admin, user_id, request_origin(request))
     return Response(status_code=204)
 
 
@@ -123,25 +120,25 @@ async def delete_admin_user(request: Request, admin: CurrentAdmin, user_id: uuid
     "/users/{user_id}/disable", status_code=200, responses=documented(401, 403, 404, 409, 422, 503)
 )
 async def disable_user(request: Request, admin: CurrentAdmin, user_id: uuid.UUID) -> Response:
-    user = await service.disable_user(get_runtime(request), admin, user_id, _origin(request))
+    user = await service.disable_user(get_runtime(request), admin, user_id, request_origin(request))
     return json_response(user)
 
 
 @router.post("/users/{user_id}/enable", status_code=200, responses=ONE)
 async def enable_user(request: Request, admin: CurrentAdmin, user_id: uuid.UUID) -> Response:
-    user = await service.enable_user(get_runtime(request), admin, user_id, _origin(request))
+    user = await service.enable_user(get_runtime(request), admin, user_id, request_origin(request))
     return json_response(user)
 
 
 @router.post("/users/{user_id}/unlock", status_code=204, responses=ONE)
 async def unlock_user(request: Request, admin: CurrentAdmin, user_id: uuid.UUID) -> Response:
-    await service.unlock_user(get_runtime(request), admin, user_id, _origin(request))
+    await service.unlock_user(get_runtime(request), admin, user_id, request_origin(request))
     return Response(status_code=204)
 
 
 @router.post("/users/{user_id}/verify-email", status_code=200, responses=ONE)
 async def verify_user_email(request: Request, admin: CurrentAdmin, user_id: uuid.UUID) -> Response:
-    user = await service.verify_email(get_runtime(request), admin, user_id, _origin(request))
+    user = await service.verify_email(get_runtime(request), admin, user_id, request_origin(request))
     return json_response(user)
 
 
@@ -149,7 +146,7 @@ async def verify_user_email(request: Request, admin: CurrentAdmin, user_id: uuid
 async def revoke_user_sessions(
     request: Request, admin: CurrentAdmin, user_id: uuid.UUID
 ) -> Response:
-    await service.revoke_sessions(get_runtime(request), admin, user_id, _origin(request))
+    await service.revoke_sessions(get_runtime(request), admin, user_id, request_origin(request))
     return Response(status_code=204)
 
 

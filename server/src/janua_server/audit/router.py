@@ -13,10 +13,9 @@ from janua_server.admin import service as admin
 from janua_server.audit import service
 from janua_server.audit.service import EventFilter, Scope
 from janua_server.contract.models import Outcome
-from janua_server.core.audit import Origin
 from janua_server.core.errors import documented
 from janua_server.core.http import Rfc3339, json_response, utc_instant
-from janua_server.core.runtime import client_ip, get_runtime
+from janua_server.core.runtime import get_runtime, request_origin
 from janua_server.sessions.dependencies import CurrentPrincipal
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
@@ -101,7 +100,7 @@ async def export_audit_logs(
     request: Request, principal: CurrentPrincipal, scope: ReadableScope, found: EventSearch
 ) -> Response:
     rt = get_runtime(request)
-    origin = Origin(ip=client_ip(request), user_agent=request.headers.get("user-agent"))
+    origin = request_origin(request)
     await service.record_export(rt, principal, scope, found, origin)
     return StreamingResponse(
         service.export_lines(rt, scope, found),

@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import Request
 
+from janua_server.core.audit import Origin
 from janua_server.core.db import Database
 from janua_server.core.jwt import TokenCodec
 from janua_server.core.mailer import Mailer
@@ -31,6 +32,11 @@ class Runtime:
 
 def get_runtime(request: Request) -> Runtime:
     return request.app.state.runtime
+
+
+def request_origin(request: Request) -> Origin:
+    """Where a request came from, as audit events record it."""
+    return Origin(ip=client_ip(request), user_agent=request.headers.get("user-agent"))
 
 
 def client_ip(request: Request) -> str | None:

@@ -33,7 +33,6 @@ from janua_server.contract.models import (
     User,
 )
 from janua_server.core import audit, passwords, secret_tokens
-from janua_server.core.audit import Origin
 from janua_server.core.db import utcnow
 from janua_server.core.errors import (
     ApiError,
@@ -71,10 +70,6 @@ def wrong_proof() -> ApiError:
 
 def wrong_password() -> ApiError:
     return ApiError(403, ErrorCode.AUTHORIZATION_ERROR, "The password is wrong.")
-
-
-def _origin(client: ClientInfo) -> Origin:
-    return Origin(client.ip, client.user_agent)
 
 
 # ---- status ----------------------------------------------------------------------------------
@@ -187,7 +182,7 @@ async def confirm_totp_setup(
                 conn,
                 Action.mfa_enabled,
                 user_id=user.id,
-                origin=_origin(client),
+                origin=sessions.origin_of(client),
                 target=f"user:{user.id}",
                 details={"method": "totp"},
             )
@@ -219,7 +214,7 @@ async def disable_totp(
                 conn,
                 Action.mfa_disabled,
                 user_id=user.id,
-                origin=_origin(client),
+                origin=sessions.origin_of(client),
                 target=f"user:{user.id}",
                 details={"method": "totp", "proof": method},
             )
@@ -261,7 +256,7 @@ async def regenerate_recovery_codes(
                 conn,
                 Action.mfa_recovery_codes_regenerated,
                 user_id=user.id,
-                origin=_origin(client),
+                origin=sessions.origin_of(client),
                 target=f"user:{user.id}",
             )
     if not proven:
@@ -280,7 +275,7 @@ async def _use_recovery_code(
         conn,
         Action.mfa_recovery_code_used,
         user_id=user_id,
-        origin=_origin(client),
+        origin=sessions.origin_of(client),
         target=f"user:{user_id}",
         details={"remaining": await recovery.remaining(conn, user_id)},
     )
@@ -409,7 +404,7 @@ async def confirm_sms_setup(
             conn,
             Action.mfa_sms_enrolled,
             user_id=user.id,
-            origin=_origin(client),
+            origin=sessions.origin_of(client),
             target=f"user:{user.id}",
             details={"phone_number": sms.mask(phone)},
         )
@@ -436,7 +431,7 @@ async def remove_sms(rt: Runtime, principal: Principal, password: str, client: C
             conn,
             Action.mfa_sms_removed,
             user_id=user.id,
-            origin=_origin(client),
+            origin=sessions.origin_of(client),
             target=f"user:{user.id}",
             details={"phone_number": sms.mask(phone)},
         )
@@ -527,7 +522,7 @@ async def _failed(
             conn,
             Action.mfa_challenge_failed,
             user_id=user_id,
-            origin=_origin(client),
+            origin=sessions.origin_of(client),
             outcome="failure",
             target=f"user:{user_id}",
             details={"method": method, "purpose": purpose},

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from janua_server.core.audit import Origin
 from janua_server.core.errors import documented
-from janua_server.core.runtime import client_ip, get_runtime
+from janua_server.core.runtime import get_runtime, request_origin
 from janua_server.oidc import client_auth, grants, introspection, revocation, userinfo
 from janua_server.oidc.protocol import (
     CORS,
@@ -26,16 +25,12 @@ router = APIRouter(prefix="/oauth", tags=["oauth"])
 BACK_CHANNEL = documented(400, 401, 413, 503)
 
 
-def _origin(request: Request) -> Origin:
-    return Origin(ip=client_ip(request), user_agent=request.headers.get("user-agent"))
-
-
 @router.post("/token", status_code=200, responses=BACK_CHANNEL)
 async def request_token(request: Request) -> Response:
     rt = get_runtime(request)
     try:
         params = await read_params(request)
-        issued = await grants.issue(rt, request, params, _origin(request))
+        issued = await grants.issue(rt, request, params, request_origin(request))
     except OAuthError as error:
         return error_answer(error)
     return json_answer(issued.body())

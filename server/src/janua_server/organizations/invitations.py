@@ -458,7 +458,7 @@ async def register(
     password_policy.check_password(
         password, email=row.email, min_length=rt.settings.password_min_length, pointer="#/password"
     )
-    origin = Origin(client.ip, client.user_agent)
+    origin = sessions.origin_of(client)
     now = utcnow()
     async with rt.db.transaction() as conn:
         row = await _find_usable(conn, token, now)

@@ -23,11 +23,10 @@ from janua_server.contract.models import (
     UpdateOrganizationRequest,
     UpdateOrganizationRoleRequest,
 )
-from janua_server.core.audit import Origin
 from janua_server.core.errors import documented
 from janua_server.core.http import json_response, read_json
 from janua_server.core.ratelimit import limit_request
-from janua_server.core.runtime import client_ip, get_runtime
+from janua_server.core.runtime import get_runtime, request_origin
 from janua_server.organizations import invitations, service
 from janua_server.organizations import permissions as perms
 from janua_server.sessions import service as sessions
@@ -56,10 +55,6 @@ GUARDED_READ = documented(401, 403, 404, 422, 503)
 GUARDED_WRITE = documented(400, 401, 403, 404, 409, 413, 415, 422, 503)
 
 
-def _origin(request: Request) -> Origin:
-    return Origin(ip=client_ip(request), user_agent=request.headers.get("user-agent"))
-
-
 # --- organizations ------------------------------------------------------------------------
 
 
@@ -84,7 +79,7 @@ async def create_organization(request: Request, principal: CurrentPrincipal) -> 
         principal.user_id,
         name=body.name,
         slug=body.slug,
-        origin=_origin(request),
+        origin=request_origin(request),
     )
     return json_response(organization, 201)
 
@@ -98,14 +93,14 @@ async def _get(request: Request, principal: CurrentPrincipal, ref: service.Organ
 async def _update(request: Request, principal: CurrentPrincipal, ref: service.OrganizationRef):
     _, raw = await read_json(request, UpdateOrganizationRequest)
     organization = await service.update_organization(
-        get_runtime(request), ref, principal.user_id, raw, _origin(request)
+        get_runtime(request), ref, principal.user_id, raw, request_origin(request)
     )
     return json_response(organization)
 
 
 async def _delete(request: Request, principal: CurrentPrincipal, ref: service.OrganizationRef):
     await service.delete_organization(
-        get_runtime(request), ref, principal.user_id, _origin(request)
+        get_runtime(request), ref, principal.user_id, request_origin(request)
     )
     return Response(status_code=204)
 
@@ -180,7 +175,7 @@ async def add_organization_member(
         principal.user_id,
         new_user_id=body.user_id,
         role=body.role or perms.MEMBER,
-        origin=_origin(request),
+        origin=request_origin(request),
     )
     return json_response(member, 201)
 
@@ -206,7 +201,7 @@ async def update_organization_member(
         principal.user_id,
         user_id,
         body.role,
-        _origin(request),
+        request_origin(request),
     )
     return json_response(member)
 
@@ -220,7 +215,7 @@ async def remove_organization_member(
     request: Request, principal: CurrentPrincipal, organization_id: uuid.UUID, user_id: uuid.UUID
 ) -> Response:
     await service.remove_member(
-        get_runtime(request), organization_id, principal.user_id, user_id, _origin(request)
+        get_runtime(request), organization_id, principal.user_id, user_id, request_origin(request)
     )
     return Response(status_code=204)
 
@@ -231,7 +226,9 @@ async def remove_organization_member(
 async def leave_organization(
     request: Request, principal: CurrentPrincipal, organization_id: uuid.UUID
 ) -> Response:
-    await service.leave(get_runtime(request), organization_id, principal.user_id, _origin(request))
+    await service.leave(
+        get_runtime(request), organization_id, principal.user_id, request_origin(request)
+    )
     return Response(status_code=204)
 
 
@@ -241,7 +238,11 @@ async def transfer_organization_ownership(
 ) -> Response:
     body, _ = await read_json(request, TransferOwnershipRequest)
     member = await service.transfer_ownership(
-        get_runtime(request), organization_id, principal.user_id, body.user_id, _origin(request)
+        get_runtime(request),
+        organization_id,
+        principal.user_id,
+        body.user_id,
+        request_origin(request),
     )
     return json_response(member)
 
@@ -270,7 +271,7 @@ async def create_organization_role(
         name=body.name,
         description=body.description,
         permissions=body.permissions,
-        origin=_origin(request),
+        origin=request_origin(request),
     )
     return json_response(role, 201)
 
@@ -291,7 +292,12 @@ async def update_organization_role(
 ) -> Response:
     _, raw = await read_json(request, UpdateOrganizationRoleRequest)
     role = await service.update_role(
-        get_runtime(request), organization_id, principal.user_id, role_key, raw, _origin(request)
+        get_runtime(request),
+        organization_id,
+        principal.user_id,
+        role_key,
+        raw,
+        request_origin(request),
     )
     return json_response(role)
 
@@ -305,7 +311,7 @@ async def delete_organization_role(
     request: Request, principal: CurrentPrincipal, organization_id: uuid.UUID, role_key: RoleKey
 ) -> Response:
     await service.delete_role(
-        get_runtime(request), organization_id, principal.user_id, role_key, _origin(request)
+        get_runtime(request), organization_id, principal.user_id, role_key, request_origin(request)
     )
     return Response(status_code=204)
 
@@ -363,7 +369,7 @@ async def create_organization_invitation(
         # The model normalises the address; the invitation keeps it as the inviter typed it.
         email=raw["email"],
         role=body.role or perms.MEMBER,
-        origin=_origin(request),
+        origin=request_origin(request),
     )
     return json_response(invitation, 201)
 
@@ -395,7 +401,11 @@ async def revoke_organization_invitation(
     invitation_id: uuid.UUID,
 ) -> Response:
     await invitations.revoke(
-        get_runtime(request), organization_id, principal.user_id, invitation_id, _origin(request)
+        get_runtime(request),
+        organization_id,
+        principal.user_id,
+        invitation_id,
+        request_origin(request),
     )
     return Response(status_code=204)
 
@@ -413,7 +423,11 @@ async def resend_organization_invitation(
 ) -> Response:
     await limit_request(request, "invitation_send", account=str(organization_id))
     invitation = await invitations.resend(
-        get_runtime(request), organization_id, principal.user_id, invitation_id, _origin(request)
+        get_runtime(request),
+        organization_id,
+        principal.user_id,
+        invitation_id,
+        request_origin(request),
     )
     return json_response(invitation)
 
@@ -437,7 +451,7 @@ async def accept_invitation(request: Request, principal: CurrentPrincipal) -> Re
     await limit_request(request, "invitation_redeem")
     body, _ = await read_json(request, LinkTokenRequest)
     organization = await invitations.accept(
-        get_runtime(request), principal.user_id, body.token, _origin(request)
+        get_runtime(request), principal.user_id, body.token, request_origin(request)
     )
     return json_response(organization)
 

@@ -37,7 +37,6 @@ from janua_server.contract.models import (
     User,
 )
 from janua_server.core import audit, pagination, secret_tokens
-from janua_server.core.audit import Origin
 from janua_server.core.db import utcnow
 from janua_server.core.errors import (
     ApiError,
@@ -66,10 +65,6 @@ class SignedIn:
     user: User
     tokens: TokenPair
     token_transport: str
-
-
-def _origin(client: sessions.ClientInfo | None) -> Origin:
-    return Origin(client.ip, client.user_agent) if client is not None else Origin()
 
 
 def has_passkey(user_id: uuid.UUID) -> ColumnElement[bool]:
@@ -195,7 +190,7 @@ async def register(
                 conn,
                 Action.passkey_registered,
                 user_id=user.id,
-                origin=_origin(client),
+                origin=sessions.origin_of(client),
                 target=f"passkey:{passkey_id}",
                 details={"name": values["name"], "device_type": values["device_type"]},
             )
@@ -257,7 +252,7 @@ async def rename(
             conn,
             Action.passkey_renamed,
             user_id=principal.user_id,
-            origin=_origin(client),
+            origin=sessions.origin_of(client),
             target=f"passkey:{passkey_id}",
             details={"name": name},
         )
@@ -281,7 +276,7 @@ async def delete_passkey(
             conn,
             Action.passkey_deleted,
             user_id=principal.user_id,
-            origin=_origin(client),
+            origin=sessions.origin_of(client),
             target=f"passkey:{passkey_id}",
             details={"name": row.name},
         )
@@ -365,7 +360,7 @@ async def _refused(
             conn,
             Action.login_failed,
             user_id=user_id,
-            origin=_origin(client),
+            origin=sessions.origin_of(client),
             outcome="failure",
             target=f"passkey:{passkey_id}" if passkey_id else None,
             details={"method": "passkey", "reason": reason},
@@ -384,7 +379,7 @@ async def _sign_count_regressed(
             conn,
             Action.passkey_sign_count_regressed,
             user_id=row.user_id,
-            origin=_origin(client),
+            origin=sessions.origin_of(client),
             outcome="failure",
             target=f"passkey:{row.id}",
             details={"stored_sign_count": row.sign_count, "presented_sign_count": presented},
@@ -491,7 +486,7 @@ async def finish_sign_in(
             conn,
             Action.login_succeeded,
             user_id=row.user_id,
-            origin=_origin(client),
+            origin=sessions.origin_of(client),
             target=f"passkey:{row.id}",
             details={"method": "passkey"},
         )

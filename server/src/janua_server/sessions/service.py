@@ -55,7 +55,8 @@ class Principal:
     cached_profile: bytes | None = field(default=None, compare=False, repr=False)
 
 
-def _origin(client: ClientInfo | None) -> Origin:
+def origin_of(client: ClientInfo | None) -> Origin:
+    """Where a sign-in or session change came from, as audit events record it."""
     return Origin(client.ip, client.user_agent) if client is not None else Origin()
 
 
@@ -218,7 +219,7 @@ async def _choose_organization(
         conn,
         Action.organization_switched,
         user_id=session.user_id,
-        origin=_origin(client),
+        origin=origin_of(client),
         # Switching away from an organization is its event too (None: the one left).
         organization_id=choice or session.organization_id,
         target=f"session:{session.session_id}",
@@ -274,7 +275,7 @@ async def register(
     async with rt.db.transaction() as conn:
         user_id = await accounts.create_account(conn, email=email, password=password, name=name)
         tokens = await start_session(rt, conn, user_id, client)
-        await audit.record(conn, Action.user_registered, user_id=user_id, origin=_origin(client))
+        await audit.record(conn, Action.user_registered, user_id=user_id, origin=origin_of(client))
         user = await accounts.get_user(conn, user_id)
         assert user is not None
         verification = await links.start_email_verification(
@@ -283,7 +284,7 @@ async def register(
             user_id=user_id,
             email=user.email,
             name=user.name,
-            origin=_origin(client),
+            origin=origin_of(client),
         )
     # After the commit, without waiting: a slow mail server must not slow down sign-up, and a
     # failed mail is re-sent on request (POST /auth/email/verify/resend).
@@ -314,7 +315,7 @@ async def login(
         # Recorded for unknown emails too (with no user): the same database write on both
         # paths keeps the failure's timing from telling whether the account exists.
         async with rt.db.transaction() as conn:
-            origin = _origin(client)
+            origin = origin_of(client)
             await audit.record(
                 conn, Action.login_failed, user_id=user_id, origin=origin, outcome="failure"
             )
@@ -357,7 +358,9 @@ async def login(
                 conn, account.id, await passwords.hash_password(password)
             )
         tokens = await start_session(rt, conn, account.id, client)
-        await audit.record(conn, Action.login_succeeded, user_id=account.id, origin=_origin(client))
+        await audit.record(
+            conn, Action.login_succeeded, user_id=account.id, origin=origin_of(client)
+        )
         user = await accounts.get_user(conn, account.id)
     assert user is not None
     return user, tokens
@@ -373,7 +376,7 @@ async def _refuse_disabled(rt: Runtime, user_id: uuid.UUID, client: ClientInfo) 
             conn,
             Action.login_failed,
             user_id=user_id,
-            origin=_origin(client),
+            origin=origin_of(client),
             outcome="failure",
             details={"reason": "account_disabled"},
         )
@@ -395,7 +398,7 @@ async def finish_pending_login(
             conn,
             Action.login_succeeded,
             user_id=claimed.user_id,
-            origin=_origin(client),
+            origin=origin_of(client),
             details={"second_factor": method},
         )
         user = await accounts.get_user(conn, claimed.user_id)
@@ -443,7 +446,7 @@ async def refresh(
                     conn,
                     Action.refresh_token_reused,
                     user_id=owner,
-                    origin=_origin(client),
+                    origin=origin_of(client),
                     outcome="failure",
                     details={"session_id": str(reused_session)},
                 )
@@ -578,7 +581,7 @@ async def _record_revoked(
         conn,
         Action.session_revoked,
         user_id=principal.user_id,
-        origin=_origin(client),
+        origin=origin_of(client),
         details={"session_id": str(session_id), "reason": reason},
     )
 

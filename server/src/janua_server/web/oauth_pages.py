@@ -15,10 +15,9 @@ from fastapi.responses import FileResponse
 
 from janua_server.accounts import service as accounts
 from janua_server.contract.models import ErrorCode, TokenPair
-from janua_server.core.audit import Origin
 from janua_server.core.errors import ApiError
 from janua_server.core.ratelimit import limit_request
-from janua_server.core.runtime import Runtime, client_ip, get_runtime
+from janua_server.core.runtime import Runtime, get_runtime, request_origin
 from janua_server.oidc import authorize as pipeline
 from janua_server.oidc import (
     consents,
@@ -377,7 +376,7 @@ async def submit_consent(request: Request) -> Response:
             session.user_id,
             validated.client.client_id,
             validated.scopes,
-            origin=Origin(client_ip(request), request.headers.get("user-agent")),
+            origin=request_origin(request),
         )
     post.interaction.consented = True
     await interactions.save(rt, post.interaction_id, post.interaction)

@@ -14,10 +14,9 @@ from janua_server.contract.models import (
     RotateOAuthClientSecretRequest,
     UpdateOAuthClientRequest,
 )
-from janua_server.core.audit import Origin
 from janua_server.core.errors import documented, not_found
 from janua_server.core.http import json_response, read_json
-from janua_server.core.runtime import client_ip, get_runtime
+from janua_server.core.runtime import get_runtime, request_origin
 from janua_server.oidc.clients import service
 from janua_server.sessions.dependencies import CurrentPrincipal
 from janua_server.sessions.service import Principal
@@ -38,10 +37,6 @@ Limit = Annotated[int, Query(ge=1, le=100)]
 WRITE = documented(400, 401, 403, 404, 413, 415, 422, 503)
 
 
-def _origin(request: Request) -> Origin:
-    return Origin(ip=client_ip(request), user_agent=request.headers.get("user-agent"))
-
-
 @router.get("", status_code=200, responses=documented(401, 403, 404, 422, 503))
 async def list_o_auth_clients(
     request: Request, _admin: Admin, limit: Limit = 20, cursor: uuid.UUID | None = None
@@ -56,7 +51,7 @@ async def list_o_auth_clients(
 async def create_o_auth_client(request: Request, admin_user: Admin) -> Response:
     body, _ = await read_json(request, CreateOAuthClientRequest)
     created = await service.create_client(
-        get_runtime(request), body, actor_id=admin_user.user_id, origin=_origin(request)
+        get_runtime(request), body, actor_id=admin_user.user_id, origin=request_origin(request)
     )
     return json_response(created, 201)
 
@@ -80,7 +75,7 @@ async def update_o_auth_client(
         client_id,
         body,
         actor_id=admin_user.user_id,
-        origin=_origin(request),
+        origin=request_origin(request),
     )
     return json_response(updated)
 
@@ -90,7 +85,7 @@ async def delete_o_auth_client(
     request: Request, admin_user: Admin, client_id: ClientId
 ) -> Response:
     await service.delete_client(
-        get_runtime(request), client_id, actor_id=admin_user.user_id, origin=_origin(request)
+        get_runtime(request), client_id, actor_id=admin_user.user_id, origin=request_origin(request)
     )
     return Response(status_code=204)
 
@@ -105,6 +100,6 @@ async def rotate_o_auth_client_secret(
         client_id,
         body.overlap_seconds,
         actor_id=admin_user.user_id,
-        origin=_origin(request),
+        origin=request_origin(request),
     )
     return json_response(rotated)

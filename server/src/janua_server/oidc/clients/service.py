@@ -262,7 +262,8 @@ class ClientSettings:
         }
 
 
-def _settings_of(body: contract.CreateOAuthClientRequest) -> ClientSettings:
+def settings_of(body: contract.CreateOAuthClientRequest) -> ClientSettings:
+    """A new client's metadata, not yet checked (`.check()`)."""
     # Enums and root models as plain strings (defaults are plain strings already).
     raw = body.model_dump(mode="json", warnings=False)
     return ClientSettings(
@@ -275,7 +276,7 @@ def _settings_of(body: contract.CreateOAuthClientRequest) -> ClientSettings:
         grant_types=_unique(raw["grant_types"], "#/grant_types"),
         scopes=_unique(raw["scopes"], "#/scopes"),
         first_party=raw["first_party"],
-    ).check()
+    )
 
 
 def to_contract(row: Any, secret: str | None = None) -> contract.OAuthClient:
@@ -320,7 +321,7 @@ async def register(
     origin: Origin,
 ) -> contract.OAuthClient:
     """`create_client` on a bare database (the `janua clients create` command has no runtime)."""
-    registered = _settings_of(body)
+    registered = settings_of(body).check()
     secret, secret_hash = (None, None)
     if registered.token_endpoint_auth_method != PUBLIC:
         secret, secret_hash = _new_secret()

@@ -16,10 +16,10 @@ class UpdateOAuthClientRequest {
   UpdateOAuthClientRequest({
     this.name,
     this.tokenEndpointAuthMethod,
-    this.redirectUris = const [],
-    this.postLogoutRedirectUris = const [],
-    this.grantTypes = const [],
-    this.scopes = const [],
+    this.redirectUris = const {},
+    this.postLogoutRedirectUris = const {},
+    this.grantTypes = const {},
+    this.scopes = const {},
     this.firstParty,
   });
 
@@ -39,13 +39,13 @@ class UpdateOAuthClientRequest {
   ///
   OAuthTokenEndpointAuthMethod? tokenEndpointAuthMethod;
 
-  List<String> redirectUris;
+  Set<String> redirectUris;
 
-  List<String> postLogoutRedirectUris;
+  Set<String> postLogoutRedirectUris;
 
-  List<OAuthGrantType> grantTypes;
+  Set<OAuthGrantType> grantTypes;
 
-  List<String> scopes;
+  Set<String> scopes;
 
   ///
   /// Please note: This property should have been non-nullable! Since the specification file
@@ -91,10 +91,10 @@ class UpdateOAuthClientRequest {
     } else {
       json[r'token_endpoint_auth_method'] = null;
     }
-      json[r'redirect_uris'] = this.redirectUris;
-      json[r'post_logout_redirect_uris'] = this.postLogoutRedirectUris;
-      json[r'grant_types'] = this.grantTypes;
-      json[r'scopes'] = this.scopes;
+      json[r'redirect_uris'] = this.redirectUris.toList(growable: false);
+      json[r'post_logout_redirect_uris'] = this.postLogoutRedirectUris.toList(growable: false);
+      json[r'grant_types'] = this.grantTypes.toList(growable: false);
+      json[r'scopes'] = this.scopes.toList(growable: false);
     if (this.firstParty != null) {
       json[r'first_party'] = this.firstParty;
     } else {
@@ -121,15 +121,15 @@ class UpdateOAuthClientRequest {
         name: mapValueOfType<String>(json, r'name'),
         tokenEndpointAuthMethod: OAuthTokenEndpointAuthMethod.fromJson(json[r'token_endpoint_auth_method']),
         redirectUris: json[r'redirect_uris'] is Iterable
-            ? (json[r'redirect_uris'] as Iterable).cast<String>().toList(growable: false)
-            : const [],
+            ? (json[r'redirect_uris'] as Iterable).cast<String>().toSet()
+            : const {},
         postLogoutRedirectUris: json[r'post_logout_redirect_uris'] is Iterable
-            ? (json[r'post_logout_redirect_uris'] as Iterable).cast<String>().toList(growable: false)
-            : const [],
-        grantTypes: OAuthGrantType.listFromJson(json[r'grant_types']),
+            ? (json[r'post_logout_redirect_uris'] as Iterable).cast<String>().toSet()
+            : const {},
+        grantTypes: OAuthGrantType.listFromJson(json[r'grant_types']).toSet(),
         scopes: json[r'scopes'] is Iterable
-            ? (json[r'scopes'] as Iterable).cast<String>().toList(growable: false)
-            : const [],
+            ? (json[r'scopes'] as Iterable).cast<String>().toSet()
+            : const {},
         firstParty: mapValueOfType<bool>(json, r'first_party'),
       );
     }
