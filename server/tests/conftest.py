@@ -11,7 +11,8 @@ import pytest
 from janua_server.app import create_app
 from janua_server.migrations import upgrade_to_head
 from janua_server.settings import Settings
-from support import services
+from support import services, smtp
+from support.smtp import PUBLIC_APP_URL
 
 
 @pytest.fixture(scope="session")
@@ -81,3 +82,17 @@ class app_client:
 def open_client():
     """For tests that need a second app (restart, other settings): `async with open_client(s)`."""
     return app_client
+
+
+@pytest.fixture
+def mailbox() -> Iterator[smtp.Mailbox]:
+    """A real SMTP server (aiosmtpd) the app delivers to; `mail_settings` points the app at it."""
+    with smtp.sink() as mails:
+        yield mails
+
+
+@pytest.fixture
+def mail_settings(make_settings, mailbox: smtp.Mailbox) -> Settings:
+    return make_settings(
+        SMTP_HOST=mailbox.host, SMTP_PORT=str(mailbox.port), PUBLIC_APP_URL=PUBLIC_APP_URL
+    )

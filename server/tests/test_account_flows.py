@@ -9,7 +9,7 @@ import datetime as dt
 import hashlib
 import io
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -22,23 +22,15 @@ from janua_server.tables import account_tokens
 from sqlalchemy import select, update
 from support import smtp
 from support.services import free_port
+from support.smtp import PUBLIC_APP_URL
 from support.users import PASSWORD, bearer, register, unique_email
 
-PUBLIC_APP_URL = "https://app.janua.test"
 NEW_PASSWORD = "a completely new passphrase"
 
 
 @pytest.fixture
-def mailbox() -> Iterator[smtp.Mailbox]:
-    with smtp.sink() as mails:
-        yield mails
-
-
-@pytest.fixture
-def settings(make_settings, mailbox: smtp.Mailbox) -> Settings:
-    return make_settings(
-        SMTP_HOST=mailbox.host, SMTP_PORT=str(mailbox.port), PUBLIC_APP_URL=PUBLIC_APP_URL
-    )
+def settings(mail_settings: Settings) -> Settings:
+    return mail_settings
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import uuid
-from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -17,23 +16,15 @@ from janua_server.settings import Settings
 from sqlalchemy import select, update
 from support import smtp
 from support.orgs import Person, add_member, claims, organization, person
+from support.smtp import PUBLIC_APP_URL
 from support.users import PASSWORD, unique_email
 
-PUBLIC_APP_URL = "https://app.janua.test"
 PAGE = "/accept-invitation?token="
 
 
 @pytest.fixture
-def mailbox() -> Iterator[smtp.Mailbox]:
-    with smtp.sink() as mails:
-        yield mails
-
-
-@pytest.fixture
-def settings(make_settings, mailbox: smtp.Mailbox) -> Settings:
-    return make_settings(
-        SMTP_HOST=mailbox.host, SMTP_PORT=str(mailbox.port), PUBLIC_APP_URL=PUBLIC_APP_URL
-    )
+def settings(mail_settings: Settings) -> Settings:
+    return mail_settings
 
 
 @pytest.fixture

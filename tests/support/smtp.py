@@ -32,6 +32,9 @@ from aiosmtpd.controller import Controller
 
 from support.services import free_port
 
+# Where the links in test mails point (PUBLIC_APP_URL): never the request's host.
+PUBLIC_APP_URL = "https://app.janua.test"
+
 
 @dataclass
 class Mailbox:

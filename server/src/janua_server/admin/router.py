@@ -13,7 +13,7 @@ from janua_server.accounts.directory import UserFilter
 from janua_server.admin import service
 from janua_server.contract.models import UpdateAdminUserRequest
 from janua_server.core.errors import documented
-from janua_server.core.http import Rfc3339, json_response, read_json, utc_instant
+from janua_server.core.http import Rfc3339, json_response, read_json
 from janua_server.core.runtime import get_runtime, request_origin
 from janua_server.sessions.dependencies import CurrentPrincipal
 from janua_server.sessions.service import Principal
@@ -49,8 +49,8 @@ async def _user_filter(
         status=status,
         email_verified=email_verified,
         is_admin=is_admin,
-        created_after=utc_instant(created_after, "created_after"),
-        created_before=utc_instant(created_before, "created_before"),
+        created_after=created_after,
+        created_before=created_before,
     )
 
 

@@ -14,7 +14,7 @@ from janua_server.audit import service
 from janua_server.audit.service import EventFilter, Scope
 from janua_server.contract.models import Outcome
 from janua_server.core.errors import documented
-from janua_server.core.http import Rfc3339, json_response, utc_instant
+from janua_server.core.http import Rfc3339, json_response
 from janua_server.core.runtime import get_runtime, request_origin
 from janua_server.sessions.dependencies import CurrentPrincipal
 
@@ -58,8 +58,8 @@ def _event_filter(
         action=action,
         target=target,
         outcome=outcome,
-        created_after=utc_instant(created_after, "created_after"),
-        created_before=utc_instant(created_before, "created_before"),
+        created_after=created_after,
+        created_before=created_before,
     )
 
 

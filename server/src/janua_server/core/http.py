@@ -10,7 +10,7 @@ import secrets
 from importlib.resources import files
 from typing import Annotated, TypeVar
 
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ValidationError
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -176,19 +176,14 @@ def _rfc3339_only(value: object) -> object:
     return value
 
 
-# A `format: date-time` query parameter.
-Rfc3339 = Annotated[AwareDatetime, BeforeValidator(_rfc3339_only)]
-
-
-def utc_instant(value: dt.datetime | None, name: str) -> dt.datetime | None:
-    """A date-time query parameter (RFC 3339, so with an offset) in UTC, for filters. An
-    instant UTC cannot hold (year 1 at +01:00, year 9999 at -01:00) is a 422 naming it, not a
-    500 from the database driver."""
-    if value is None:
-        return None
+def _in_utc(value: dt.datetime) -> dt.datetime:
+    # An instant UTC cannot hold (year 1 at +01:00, year 9999 at -01:00) is a 422 naming the
+    # parameter, not a 500 from the database driver.
     try:
         return value.astimezone(dt.UTC)
     except OverflowError:
-        raise validation_error(
-            [FieldError(pointer=f"#/query/{name}", detail="Instant out of range")]
-        ) from None
+        raise ValueError("instant out of range") from None
+
+
+# A `format: date-time` query parameter, as an instant in UTC (what filters compare with).
+Rfc3339 = Annotated[AwareDatetime, BeforeValidator(_rfc3339_only), AfterValidator(_in_utc)]

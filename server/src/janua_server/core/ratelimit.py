@@ -49,6 +49,9 @@ LIMITS: dict[str, tuple[Limit, Limit]] = {
     "invitation_send": (Limit(100, 3600), Limit(100, 3600)),
     # Using an invitation link (preview, accept, sign up): per address; tokens are 256 bits.
     "invitation_redeem": (Limit(60, 3600), Limit(60, 3600)),
+    # Text messages per account (each costs money and can pester a phone); always on, like the
+    # lockout (mfa/throttle.py). Counted per account only: the IP limit is not used.
+    "mfa_sms": (Limit(5, 3600), Limit(5, 3600)),
 }
 
 
@@ -75,19 +78,26 @@ def too_many(limit: Limit, reset_in: int, detail: str | None = None) -> ApiError
 
 
 async def enforce(
-    store: Store, action: str, *, ip: str | None, account: str | None, enabled: bool = True
+    store: Store,
+    action: str,
+    *,
+    ip: str | None,
+    account: str | None,
+    enabled: bool = True,
+    detail: str | None = None,
+    now: float | None = None,
 ) -> None:
     """Count one attempt of `action`; raise 429 when the IP or the account is over its limit."""
     if not enabled:
         return
     per_ip, per_account = LIMITS[action]
-    now = time.time()
+    now = time.time() if now is None else now
     for kind, subject, limit in (("ip", ip, per_ip), ("account", account, per_account)):
         if not subject:
             continue
         key, reset_in = _key(action, kind, subject, limit.window_seconds, now)
         if await store.incr(key, limit.window_seconds + 1) > limit.count:
-            raise too_many(limit, reset_in)
+            raise too_many(limit, reset_in, detail and detail.format(reset_in=reset_in))
 
 
 async def limit_request(

@@ -17,13 +17,13 @@ import math
 import time
 import uuid
 
+from janua_server.core import ratelimit
 from janua_server.core.errors import ApiError
 from janua_server.core.ratelimit import Limit, too_many
 from janua_server.core.store import Store
 
 GUESSES = Limit(5, 15 * 60)
 SMS_SPACING_SECONDS = 30
-SMS_PER_HOUR = Limit(5, 3600)
 
 
 def _guess_keys(user_id: uuid.UUID) -> tuple[str, str]:
@@ -60,12 +60,13 @@ async def count_sms(
         elapsed = now - float(sent) if sent is not None else 0.0
         reset_in = max(1, math.ceil(SMS_SPACING_SECONDS - elapsed))
         raise _too_soon(Limit(1, SMS_SPACING_SECONDS), reset_in)
-    bucket = int(now // SMS_PER_HOUR.window_seconds)
-    hourly_key = f"mfa-sms-hourly:{user_id}:{bucket}"
-    if await store.incr(hourly_key, SMS_PER_HOUR.window_seconds + 1) > SMS_PER_HOUR.count:
-        reset_in = max(1, math.ceil((bucket + 1) * SMS_PER_HOUR.window_seconds - now))
-        raise _too_soon(SMS_PER_HOUR, reset_in)
+    await ratelimit.enforce(
+        store, "mfa_sms", ip=None, account=str(user_id), detail=_TOO_SOON, now=now
+    )
+
+
+_TOO_SOON = "Too many text messages; retry in {reset_in} seconds."
 
 
 def _too_soon(limit: Limit, reset_in: int) -> ApiError:
-    return too_many(limit, reset_in, f"Too many text messages; retry in {reset_in} seconds.")
+    return too_many(limit, reset_in, _TOO_SOON.format(reset_in=reset_in))
