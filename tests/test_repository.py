@@ -104,7 +104,7 @@ def _sdk_names(path: str, pattern: str) -> dict[str, str]:
 
 def test_every_sdk_calls_an_operation_by_the_same_name() -> None:
     """One vocabulary across SDKs (`organizations.listMembers`, `list_members`, `ListMembers`):
-    the TypeScript table is the reference; Python's own test holds its table to it too."""
+    the TypeScript table is the reference, and the Go and Python tables must say the same."""
     typescript = _sdk_names(
         "sdks/typescript/src/operations.ts", r'^\s+(\w+):\s+\["[A-Z]+ [^"]+", "([\w.]+)"'
     )

@@ -240,26 +240,3 @@ def test_methods_are_typed() -> None:
         if cls is janua.AsyncJanua:
             assert inspect.iscoroutinefunction(client.auth.login)
         assert returned is expected
-
-
-def snake(name: str) -> str:
-    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
-
-
-def test_names_match_the_typescript_sdk() -> None:
-    """`auth.updateMe` there is `auth.update_me` here: every SDK reads the same."""
-    table = ROOT / "sdks/typescript/src/operations.ts"
-    if not table.exists():
-        pytest.skip("no TypeScript operations table in this checkout")
-    routes = dict(
-        re.findall(r'^\s*(\w+):\s*\["[A-Z]+ [^"]+",\s*"(\w+\.\w+)"', table.read_text(), re.M)
-    )
-    if not routes:
-        pytest.skip("the TypeScript operations table has another shape now")
-    differing = {
-        operation_id: (f"{entry.namespace}.{entry.method}", snake(routes[operation_id]))
-        for operation_id, entry in OPERATIONS.items()
-        if operation_id in routes
-        and f"{entry.namespace}.{entry.method}" != snake(routes[operation_id])
-    }
-    assert differing == {}
