@@ -142,24 +142,31 @@ describe("verifyToken and key rotation (local JWKS endpoint)", () => {
           .setIssuedAt()
           .setExpirationTime("5m")
           .sign(key);
-      const verify = createTokenVerifier({ issuer, audience: "janua", jwksUrl: `http://127.0.0.1:${port}/jwks`, jwksCooldownMs: 200 });
+      // Every key and token is made up front: RSA key generation on a loaded CI machine can
+      // outlast the cooldown, and the checks below are about fetches, not about the clock.
+      const cooldownMs = 500;
+      const verify = createTokenVerifier({ issuer, audience: "janua", jwksUrl: `http://127.0.0.1:${port}/jwks`, jwksCooldownMs: cooldownMs });
+      const first = await sign(old.privateKey, "k1");
+      const second = await sign(old.privateKey, "k1");
+      const fresh = await sign(rotated.privateKey, "k2");
+      const stranger = await sign((await generateKeyPair("RS256")).privateKey, "k3");
+      const rotatedJwk = { ...(await exportJWK(rotated.publicKey)), kid: "k2", alg: "RS256", use: "sig" };
 
-      assert.equal((await verify(await sign(old.privateKey, "k1"))).sub, "u");
+      assert.equal((await verify(first)).sub, "u");
       assert.equal(fetches, 1);
-      await verify(await sign(old.privateKey, "k1"));
+      await verify(second);
       assert.equal(fetches, 1, "the JWKS is cached");
 
       // The server rotates: a token with the new kid arrives within the cooldown: one refusal,
       // no re-fetch storm; after the cooldown, one re-fetch finds the new key.
-      published.push({ ...(await exportJWK(rotated.publicKey)), kid: "k2", alg: "RS256", use: "sig" });
-      const fresh = await sign(rotated.privateKey, "k2");
+      published.push(rotatedJwk);
       await refused(verify(fresh), /ERR_JWKS_NO_MATCHING_KEY/);
       await refused(verify(fresh), /ERR_JWKS_NO_MATCHING_KEY/);
       assert.equal(fetches, 1, "unknown kids within the cooldown do not re-fetch");
-      await new Promise((resolve) => setTimeout(resolve, 250));
+      await new Promise((resolve) => setTimeout(resolve, cooldownMs + 50));
       assert.equal((await verify(fresh)).sub, "u");
       assert.equal(fetches, 2);
-      await refused(verify(await sign((await generateKeyPair("RS256")).privateKey, "k3")), /ERR_JWKS_NO_MATCHING_KEY/);
+      await refused(verify(stranger), /ERR_JWKS_NO_MATCHING_KEY/);
       assert.equal(fetches, 2, "a third unknown kid right after is refused without a re-fetch");
     } finally {
       server.close();
