@@ -42,25 +42,60 @@ def post(base_url: str, path: str, body: dict) -> dict:
         return json.load(response)
 
 
+def _family(root_pid: int) -> set[int]:
+    """The server process and its workers (and theirs)."""
+    out = subprocess.run(["ps", "-o", "pid=,ppid="], capture_output=True, text=True).stdout
+    rows = [tuple(map(int, line.split())) for line in out.splitlines() if line.strip()]
+    family = {root_pid}
+    for _ in range(3):
+        family |= {pid for pid, ppid in rows if ppid in family}
+    return family
+
+
 def rss_mib(root_pid: int) -> float:
     """Resident memory of the server and its worker processes."""
-    out = subprocess.run(["ps", "-o", "pid=,ppid=,rss="], capture_output=True, text=True).stdout
-    rows = [tuple(map(int, line.split())) for line in out.splitlines() if line.strip()]
-    family, total = {root_pid}, 0
-    for _ in range(3):
-        family |= {pid for pid, ppid, _ in rows if ppid in family}
-    total = sum(rss for pid, _, rss in rows if pid in family)
+    total = 0
+    for pid in _family(root_pid):
+        with contextlib.suppress(FileNotFoundError), open(f"/proc/{pid}/status") as status:
+            total += next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
     return total / 1024
 
 
+def cpu_seconds(root_pid: int) -> float:
+    """User + system CPU time the server and its workers have used so far (all their threads)."""
+    ticks = 0
+    for pid in _family(root_pid):
+        with contextlib.suppress(FileNotFoundError), open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime (proc(5))
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def pinned(cpus: set[int] | None):
+    """A `preexec_fn` running the child on `cpus` only; threads and forked workers inherit it."""
+    return None if cpus is None else lambda: os.sched_setaffinity(0, cpus)
+
+
 def wrk(
-    base_url: str, path: str, script: str, env: dict[str, str], *, duration: int, connections: int
+    base_url: str,
+    path: str,
+    script: str,
+    env: dict[str, str],
+    *,
+    duration: int,
+    connections: int,
+    cpus: set[int] | None = None,
 ) -> dict:
     threads = connections if script == "refresh.lua" else 2
     cmd = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{duration}s", "--latency",
            "-s", str(WRK_DIR / script), base_url + path]  # fmt: skip
     out = subprocess.run(
-        cmd, capture_output=True, text=True, env={**os.environ, **env}, check=True
+        cmd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        check=True,
+        preexec_fn=pinned(cpus),
     ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])
     percentiles = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+\w+)", out, flags=re.MULTILINE))
@@ -81,7 +116,9 @@ def backend_env(name: str) -> Iterator[dict[str, str]]:
 
 
 @contextlib.contextmanager
-def server(env: dict[str, str], workers: int) -> Iterator[tuple[str, int]]:
+def server(
+    env: dict[str, str], workers: int, cpus: set[int] | None = None
+) -> Iterator[tuple[str, int]]:
     port = services.free_port()
     data_dir = tempfile.mkdtemp(prefix="janua-bench-")
     base_url = f"http://127.0.0.1:{port}"
@@ -90,7 +127,13 @@ def server(env: dict[str, str], workers: int) -> Iterator[tuple[str, int]]:
                 # One load generator on one IP is exactly what rate limits exist to stop.
                 "RATE_LIMIT_ENABLED": "false"}  # fmt: skip
     cmd = [str(Path(sys.executable).parent / "janua"), "serve", "--workers", str(workers)]
-    proc = subprocess.Popen(cmd, env=full_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        cmd,
+        env=full_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        preexec_fn=pinned(cpus),
+    )
     try:
         services._wait(
             lambda: urllib.request.urlopen(f"{base_url}/health").status == 200, "janua", proc=proc

@@ -1,7 +1,7 @@
 """OAuth provider benchmark: Janua against panva's oidc-provider (npm), same machine, same run.
 
-    .venv/bin/python bench/oauth.py                     # 1 Janua worker, 10 s per scenario
-    .venv/bin/python bench/oauth.py --workers 1 2 --duration 5
+    .venv/bin/python bench/oauth.py                       # one core each, then every core
+    .venv/bin/python bench/oauth.py --cpus 1 --duration 5
 
 Three operations on each server, with wrk on loopback:
 - `client_credentials`: POST /token (client_secret_basic, scope orders:read), an RS256 JWT access
@@ -9,12 +9,19 @@ Three operations on each server, with wrk on loopback:
 - introspection (RFC 7662) of an active access token, the client authenticating with Basic;
 - userinfo (GET, Bearer) for `openid profile email`.
 
-Janua runs on PostgreSQL + Redis with `--workers` processes; oidc-provider is one Node.js
-process with its in-memory adapter (its quick-start storage; it has no other built in).
-oidc-provider refuses to introspect JWT access tokens and accepts at userinfo only the opaque
-tokens it issues for itself, so there it introspects and calls userinfo with an opaque access
-token; Janua does both with its JWT. Prints requests/s, p50/p99, server RSS and the ratio.
-Never part of the tests.
+Both servers get the same CPUs. With `--cpus 1` each server is pinned to core 0 and wrk to the
+other cores, so the load generator takes nothing from the server; with all cores, nothing is
+pinned and wrk shares them. Pinning matters because a Node.js process is not one core:
+oidc-provider signs through jose and WebCrypto, which run on libuv's thread pool, so unpinned
+it uses about 1.6 cores on a 2-core machine, where a Python worker uses one (cryptography holds
+the GIL while it signs). Janua runs `--workers N` processes for N cores, on PostgreSQL + Redis;
+oidc-provider is one process with its in-memory adapter (its quick-start storage; it has no
+other built in). oidc-provider refuses to introspect JWT access tokens and accepts at userinfo
+only the opaque tokens it issues for itself, so there it introspects and calls userinfo with an
+opaque access token; Janua does both with its JWT.
+
+Prints requests/s, p50/p99, the server's CPU use (100% = one core busy) and requests per
+CPU-second, server RSS, and the ratios. Never part of the tests.
 """
 
 from __future__ import annotations
@@ -32,10 +39,11 @@ import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
 
-from load import ROOT, backend_env, rss_mib, server, wrk
+from load import ROOT, backend_env, cpu_seconds, pinned, rss_mib, server, wrk
 from support import services
 
 NODE_DIR = Path(__file__).resolve().parent / "oidc-provider"
@@ -115,12 +123,15 @@ def janua_user_token(base_url: str, env: dict[str, str], client_id: str, secret:
 
 
 @contextlib.contextmanager
-def oidc_provider(client_id: str, secret: str) -> Iterator[tuple[str, int, str]]:
+def oidc_provider(
+    client_id: str, secret: str, cpus: set[int] | None
+) -> Iterator[tuple[str, int, str]]:
     port = services.free_port()
     proc = subprocess.Popen(
         ["node", str(NODE_DIR / "server.mjs")],
         env={**os.environ, "PORT": str(port), "CLIENT_ID": client_id, "CLIENT_SECRET": secret},
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        preexec_fn=pinned(cpus),
     )  # fmt: skip
     try:
         assert proc.stdout is not None
@@ -144,66 +155,103 @@ def scenarios(
     }  # fmt: skip
 
 
-def measure(base: str, cases: dict[str, tuple], pid: int, duration: int, connections: int) -> dict:
+@dataclass(frozen=True)
+class Budget:
+    """The CPUs a server runs on, and the ones left for wrk (None: not pinned)."""
+
+    server: set[int] | None
+    wrk: set[int] | None
+    cores: int
+
+    @classmethod
+    def of(cls, cores: int) -> Budget:
+        total = os.cpu_count() or 1
+        if cores >= total:
+            return cls(None, None, total)
+        return cls(set(range(cores)), set(range(cores, total)), cores)
+
+
+def measure(base: str, cases: dict[str, tuple], pid: int, budget: Budget, args) -> dict:
     results = {}
     for name, (path, script, env) in cases.items():
-        results[name] = wrk(base, path, script, env, duration=duration, connections=connections)
+        cpu_before, started = cpu_seconds(pid), time.monotonic()
+        result = wrk(base, path, script, env, duration=args.duration,
+                     connections=args.connections, cpus=budget.wrk)  # fmt: skip
+        elapsed, used = time.monotonic() - started, cpu_seconds(pid) - cpu_before
+        result["cpu"] = used / elapsed
+        result["per_cpu_second"] = result["rps"] * elapsed / used
+        results[name] = result
     results["rss"] = rss_mib(pid)
     return results
 
 
+OPERATIONS = ("client_credentials", "introspection", "userinfo")
+
+
 def report(label: str, results: dict) -> None:
-    for name in ("client_credentials", "introspection", "userinfo"):
+    for name in OPERATIONS:
         r = results[name]
-        print(f"{label:<22} {name:<19} {r['rps']:>8.0f} req/s   p50 {r['p50']:>8}   "
-              f"p99 {r['p99']:>8}   non-2xx {r['non2xx']:>5}")  # fmt: skip
-    print(f"{label:<22} server RSS after the run: {results['rss']:.0f} MiB")
+        print(f"{label:<24} {name:<19} {r['rps']:>7.0f} req/s   p50 {r['p50']:>8}   "
+              f"p99 {r['p99']:>8}   CPU {r['cpu']:>4.0%}   {r['per_cpu_second']:>6.0f} "
+              f"req/CPU-s   non-2xx {r['non2xx']}")  # fmt: skip
+    print(f"{label:<24} server RSS after the run: {results['rss']:.0f} MiB")
+
+
+def run_node(budget: Budget, args) -> dict:
+    node_secret = secrets.token_urlsafe(32)
+    with oidc_provider("bench", node_secret, budget.server) as (base, pid, opaque):
+        auth = basic("bench", node_secret)
+        paths = ("/token", "/token/introspection", "/me")
+        return measure(base, scenarios(paths, auth, opaque, opaque), pid, budget, args)
+
+
+def run_janua(env: dict[str, str], budget: Budget, args) -> dict:
+    with server(env, budget.cores, budget.server) as (base, pid):
+        client_id, secret = janua_client(env)
+        auth = basic(client_id, secret)
+        machine = form_post(
+            f"{base}/oauth/token", {"grant_type": "client_credentials", "scope": SCOPE}, auth
+        )
+        user_token = janua_user_token(base, env, client_id, secret)
+        paths = ("/oauth/token", "/oauth/introspect", "/oauth/userinfo")
+        cases = scenarios(paths, auth, machine["access_token"], user_token)
+        return measure(base, cases, pid, budget, args)
 
 
 def main() -> None:
     import argparse
 
+    total = os.cpu_count() or 1
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=10, help="seconds per scenario")
     parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--workers", nargs="+", type=int, default=[1], help="Janua workers")
+    parser.add_argument("--cpus", nargs="+", type=int, default=sorted({1, total}),
+                        help="cores per server; Janua runs one worker per core")  # fmt: skip
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk not found: apt-get install wrk")
     if not (NODE_DIR / "node_modules" / "oidc-provider").is_dir():
         raise SystemExit(f"run `npm ci` in {NODE_DIR.relative_to(ROOT)} first")
-    print(f"wrk, {args.connections} connections, {args.duration}s per scenario, "
-          f"{os.cpu_count()} cores")  # fmt: skip
-
-    node_secret = secrets.token_urlsafe(32)
-    with oidc_provider("bench", node_secret) as (base, pid, opaque):
-        auth = basic("bench", node_secret)
-        paths = ("/token", "/token/introspection", "/me")
-        cases = scenarios(paths, auth, opaque, opaque)
-        theirs = measure(base, cases, pid, args.duration, args.connections)
-    report("oidc-provider (node)", theirs)
+    print(f"wrk, {args.connections} connections, {args.duration}s per scenario, {total} cores")
 
     with backend_env("postgres") as env:
-        for workers in args.workers:
-            with server(env, workers) as (base, pid):
-                client_id, secret = janua_client(env)
-                auth = basic(client_id, secret)
-                machine = form_post(
-                    f"{base}/oauth/token",
-                    {"grant_type": "client_credentials", "scope": SCOPE},
-                    auth,
-                )
-                user_token = janua_user_token(base, env, client_id, secret)
-                paths = ("/oauth/token", "/oauth/introspect", "/oauth/userinfo")
-                cases = scenarios(paths, auth, machine["access_token"], user_token)
-                ours = measure(base, cases, pid, args.duration, args.connections)
-            label = f"janua pg+redis {workers}w"
+        for cores in args.cpus:
+            budget = Budget.of(cores)
+            where = f"{cores} core{'s' if cores > 1 else ''}"
+            pinning = "pinned, wrk on the others" if budget.server else "not pinned, wrk shares"
+            print(f"\n== {where} per server ({pinning})")
+            theirs = run_node(budget, args)
+            report(f"oidc-provider {where}", theirs)
+            ours = run_janua(env, budget, args)
+            label = f"janua {budget.cores}w {where}"
             report(label, ours)
-            for name in ("client_credentials", "introspection", "userinfo"):
-                ratio = ours[name]["rps"] / theirs[name]["rps"]
-                print(f"{label:<22} {name:<19} {ratio:>8.2f}x oidc-provider")
-            per_core = ours["client_credentials"]["rps"] / min(workers, os.cpu_count() or 1)
-            print(f"{label:<22} client_credentials per core: {per_core:.0f}/s "
+            for name in OPERATIONS:
+                print(f"{label:<24} {name:<19} "
+                      f"{ours[name]['rps'] / theirs[name]['rps']:>5.2f}x oidc-provider's req/s, "
+                      f"{ours[name]['per_cpu_second'] / theirs[name]['per_cpu_second']:.2f}x "
+                      "per CPU-second")  # fmt: skip
+            per_core = ours["client_credentials"]["per_cpu_second"]
+            print(f"{label:<24} client_credentials per CPU-second: {per_core:.0f} "
                   f"({per_core / 120:.1f}x Keycloak's published 120/s per vCPU)")  # fmt: skip
 
 
