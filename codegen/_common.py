@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
+import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,3 +57,48 @@ def add_header(folder: Path, suffix: str, comment: str) -> None:
         text = path.read_text(encoding="utf-8")
         if HEADER not in "\n".join(text.splitlines()[:3]):
             path.write_text(f"{comment} {HEADER}\n{text}", encoding="utf-8")
+
+
+def reflow(text: str, width: int) -> list[str]:
+    """Reflow markdown-ish prose to `width`: paragraphs and list items, code blocks untouched."""
+    lines: list[str] = []
+    items: list[list[str]] = []  # [indent, text]
+    fenced = False
+
+    def flush() -> None:
+        for indent, item in items:
+            lines.extend(
+                textwrap.wrap(
+                    item,
+                    width,
+                    initial_indent=indent,
+                    subsequent_indent=" " * len(indent) if indent.strip() else indent,
+                    break_on_hyphens=False,
+                    break_long_words=False,
+                )
+                or [""]
+            )
+        items.clear()
+
+    for raw in text.splitlines():
+        line = raw.rstrip()
+        if line.lstrip().startswith("```"):
+            flush()
+            fenced = not fenced
+            lines.append(line)
+            continue
+        if fenced:
+            lines.append(line)
+            continue
+        if not line.strip():
+            flush()
+            lines.append("")
+            continue
+        bullet = re.match(r"(\s*)([-*] |\d+\. )", line)
+        if bullet or not items:
+            marker = bullet.group(0) if bullet else ""
+            items.append([marker, line[len(marker) :] if bullet else line.strip()])
+        else:
+            items[-1][1] += " " + line.strip()
+    flush()
+    return lines

@@ -19,6 +19,7 @@ GENERATED = {
     "sdks/typescript/src/generated": "*.ts",
     "sdks/go/api": "*.go",
     "sdks/flutter/lib/src/generated": "*.dart",
+    "sdks/flutter/lib/src/facade/generated": "*.dart",
 }
 
 

@@ -1,6 +1,6 @@
 """Every codegen target, in the order they are reported. One module per output."""
 
-from . import dart, go, python_facade, python_sdk, server_models, typescript
+from . import dart, dart_facade, go, python_facade, python_sdk, server_models, typescript
 
 TARGETS = [
     server_models.TARGET,
@@ -9,4 +9,5 @@ TARGETS = [
     typescript.TARGET,
     go.TARGET,
     dart.TARGET,
+    dart_facade.TARGET,
 ]

@@ -29,12 +29,11 @@ from __future__ import annotations
 
 import json
 import re
-import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .._common import HEADER, ROOT, Target, run, tool
+from .._common import HEADER, ROOT, Target, reflow, run, tool
 
 TABLE = ROOT / "sdks" / "python" / "operations.txt"
 CLIENT_CONFIG = ROOT / "codegen" / "python-client.yaml"
@@ -216,51 +215,6 @@ def _doc_text(value: Any) -> str:
     return text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"').strip()
 
 
-def _wrap(text: str, width: int) -> list[str]:
-    """Reflow markdown-ish prose to `width`: paragraphs and list items, code blocks untouched."""
-    lines: list[str] = []
-    items: list[list[str]] = []  # [indent, text]
-    fenced = False
-
-    def flush() -> None:
-        for indent, item in items:
-            lines.extend(
-                textwrap.wrap(
-                    item,
-                    width,
-                    initial_indent=indent,
-                    subsequent_indent=" " * len(indent) if indent.strip() else indent,
-                    break_on_hyphens=False,
-                    break_long_words=False,
-                )
-                or [""]
-            )
-        items.clear()
-
-    for raw in text.splitlines():
-        line = raw.rstrip()
-        if line.lstrip().startswith("```"):
-            flush()
-            fenced = not fenced
-            lines.append(line)
-            continue
-        if fenced:
-            lines.append(line)
-            continue
-        if not line.strip():
-            flush()
-            lines.append("")
-            continue
-        bullet = re.match(r"(\s*)([-*] |\d+\. )", line)
-        if bullet or not items:
-            marker = bullet.group(0) if bullet else ""
-            items.append([marker, line[len(marker) :] if bullet else line.strip()])
-        else:
-            items[-1][1] += " " + line.strip()
-    flush()
-    return lines
-
-
 def build_methods(data: Any, spec: dict[str, Any], table: dict[str, Naming]) -> list[Method]:
     raw_ops: dict[tuple[str, str], dict[str, Any]] = {
         (method, path): operation
@@ -439,10 +393,10 @@ def _docstring(m: Method, extra: str, indent: str) -> str:
     head = m.summary.splitlines()[0] if m.summary else m.operation_id
     if not head.endswith("."):
         head += "."
-    body = _wrap(m.description, width) if m.description else []
+    body = reflow(m.description, width) if m.description else []
     lines = [head, ""] + body + ([""] if body else [])
     lines.append(f"`{m.http}` (operationId `{m.operation_id}`).{extra}")
-    lines = _wrap("\n".join(lines), width)
+    lines = reflow("\n".join(lines), width)
     text = "\n".join((indent + line) if line else "" for line in lines[1:])
     if len(lines) == 1:
         return f'{indent}"""{lines[0]}"""\n'

@@ -1,11 +1,12 @@
 part of 'facade.dart';
 
-// `Janua`: the machinery every namespaced method shares. A method (namespaces.dart) hands
-// `_send` the operationId and a closure calling the generated method of that name; `_send`
-// attaches the stored access token (refreshing it first when it is about to expire), runs the
-// closure with a per-call context in a Zone, where the transport (retry.dart) finds it, turns
-// the generated `ApiException` into a typed `JanuaException`, and after a 401 TOKEN_ERROR
-// refreshes once (one refresh in flight, shared by concurrent calls) and tries again.
+// `Janua`: the machinery every namespaced method shares. A method (generated/namespaces.g.dart,
+// written by `python -m codegen`) hands `_send` the operationId and a closure calling the
+// generated method of that name; `_send` attaches the stored access token (refreshing it first
+// when it is about to expire), runs the closure with a per-call context in a Zone, where the
+// transport (retry.dart) finds it, turns the generated `ApiException` into a typed
+// `JanuaException`, and after a 401 TOKEN_ERROR refreshes once (one refresh in flight, shared by
+// concurrent calls) and tries again.
 
 /// The Zone key under which a call's [_CallContext] travels to the transport.
 final Object _callKey = Object();
@@ -72,7 +73,7 @@ T _required<T extends Object>(T? value, String operationId) {
 /// The Janua client: `janua.auth.login(LoginRequest(...))`, `await janua.auth.me()`,
 /// `await for (final Session s in janua.sessions.list()) ...`. Arguments and results are the
 /// generated model classes; failures throw [JanuaException] subclasses.
-class Janua {
+class Janua with _JanuaNamespaces {
   /// [baseUrl] is where the server listens, e.g. `http://localhost:4100` (operation paths
   /// carry `/api/v1`). [accessToken] / [refreshToken] start the client signed in (written to
   /// [tokenStorage], replacing what it holds). [httpClient] replaces package:http's default
@@ -121,30 +122,10 @@ class Janua {
   final Future<void> _ready;
   Future<TokenPair>? _refreshing;
 
-  late final HealthNamespace health = HealthNamespace._(this);
-  late final DiscoveryNamespace discovery = DiscoveryNamespace._(this);
-  late final AuthNamespace auth = AuthNamespace._(this);
-  late final SessionsNamespace sessions = SessionsNamespace._(this);
-  late final MfaNamespace mfa = MfaNamespace._(this);
-  late final PasskeysNamespace passkeys = PasskeysNamespace._(this);
-  late final OrganizationsNamespace organizations = OrganizationsNamespace._(this);
-  late final UsersNamespace users = UsersNamespace._(this);
-  late final AdminNamespace admin = AdminNamespace._(this);
-  late final AuditNamespace audit = AuditNamespace._(this);
-  late final OAuthNamespace oauth = OAuthNamespace._(this);
-
-  // The generated API classes, one per spec tag, all on [apiClient].
-  late final AdminApi _adminApi = AdminApi(apiClient);
-  late final AuditApi _auditApi = AuditApi(apiClient);
-  late final AuthApi _authApi = AuthApi(apiClient);
-  late final DiscoveryApi _discoveryApi = DiscoveryApi(apiClient);
-  late final HealthApi _healthApi = HealthApi(apiClient);
-  late final MfaApi _mfaApi = MfaApi(apiClient);
-  late final OauthApi _oauthApi = OauthApi(apiClient);
-  late final OrganizationsApi _organizationsApi = OrganizationsApi(apiClient);
-  late final PasskeysApi _passkeysApi = PasskeysApi(apiClient);
-  late final SessionsApi _sessionsApi = SessionsApi(apiClient);
-  late final UsersApi _usersApi = UsersApi(apiClient);
+  // The namespaces (`auth`, `organizations`, ...) and the generated API classes they call come
+  // from the mixin generated into generated/namespaces.g.dart.
+  @override
+  Janua get _self => this;
 
   /// The stored sign-in, or null.
   Future<Tokens?> getTokens() async {
@@ -321,4 +302,26 @@ class Janua {
     final Tokens? previous = keepRefreshToken ? await tokenStorage.read() : null;
     await tokenStorage.write(_tokensFrom(pair, previous));
   }
+}
+
+/// What an OAuth browser endpoint answered: the `Location` of a redirect, else the page.
+String _redirectTarget(_Answer? answer, String? page) {
+  if (answer != null && answer.status >= 300 && answer.status < 400) {
+    return answer.headers['location'] ?? '';
+  }
+  if (page != null) {
+    return page;
+  }
+  return answer == null ? '' : utf8.decode(answer.body, allowMalformed: true);
+}
+
+/// A text answer (the NDJSON audit export), decoded here as UTF-8: the generated method decodes
+/// a body whose content type names no charset with package:http's default (latin1), which
+/// garbles non-ASCII text.
+String _textOf(_Outcome<String?> outcome) {
+  final _Answer? answer = outcome.answer;
+  if (answer == null) {
+    return outcome.value ?? '';
+  }
+  return utf8.decode(answer.body, allowMalformed: true);
 }
