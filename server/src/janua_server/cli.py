@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import multiprocessing
 import os
 import sys
 from typing import TYPE_CHECKING
@@ -12,11 +13,24 @@ from typing import TYPE_CHECKING
 import uvicorn
 
 from janua_server import __version__
-from janua_server.migrations import upgrade_to_head
 from janua_server.settings import Settings
 
 if TYPE_CHECKING:
     from janua_server.core.keys import Rotation
+
+
+def _prepare_shared_state() -> None:
+    """What the workers of one server share, made once before they start: the database at
+    head (so they do not race each other to migrate) and the signing and encryption keys (so
+    they all sign with one key)."""
+    from janua_server.app import build_runtime
+    from janua_server.migrations import upgrade_to_head
+
+    settings = Settings()
+    if settings.should_auto_migrate:
+        settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        upgrade_to_head(settings.database_url)
+    build_runtime(settings)
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -24,15 +38,15 @@ def _serve(args: argparse.Namespace) -> int:
     host = args.host or settings.host
     port = args.port or settings.port
     if args.workers > 1:
-        if settings.should_auto_migrate:
-            # Migrate once here, so the workers do not race each other to do it.
-            settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-            upgrade_to_head(settings.database_url)
-            os.environ["AUTO_MIGRATE"] = "false"
-        # Generate the signing key before the workers start, so they all share one.
-        from janua_server.app import build_runtime
-
-        build_runtime(settings)
+        # In a child process: importing the app costs about 55 MiB that the supervisor, which
+        # only watches the workers, would otherwise keep for its whole life.
+        prepare = multiprocessing.get_context("spawn").Process(target=_prepare_shared_state)
+        prepare.start()
+        prepare.join()
+        if prepare.exitcode != 0:
+            print("janua: could not prepare the database and keys (see above)", file=sys.stderr)
+            return 1
+        os.environ["AUTO_MIGRATE"] = "false"
     uvicorn.run(
         "janua_server.app:create_app",
         factory=True,
@@ -47,6 +61,8 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _migrate(_args: argparse.Namespace) -> int:
+    from janua_server.migrations import upgrade_to_head
+
     settings = Settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     upgrade_to_head(settings.database_url)
