@@ -186,10 +186,13 @@ class LiveServer:
     base_url: str
     data_dir: Path
     log_path: Path
+    pid: int
 
 
 @contextlib.contextmanager
-def janua_server(public_host: str = "127.0.0.1", **env: str) -> Iterator[LiveServer]:
+def janua_server(
+    public_host: str = "127.0.0.1", workers: int = 1, **env: str
+) -> Iterator[LiveServer]:
     """`janua serve` in a subprocess on a free port, with a fresh data dir unless given.
     `public_host` names it in BASE_URL (the OAuth suites use `localhost`, as browsers do)."""
     port = free_port()
@@ -206,7 +209,10 @@ def janua_server(public_host: str = "127.0.0.1", **env: str) -> Iterator[LiveSer
     janua = Path(sys.executable).parent / "janua"
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(
-            [str(janua), "serve"], env=full_env, stdout=log, stderr=subprocess.STDOUT
+            [str(janua), "serve", "--workers", str(workers)],
+            env=full_env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         try:
             _wait(
@@ -214,7 +220,7 @@ def janua_server(public_host: str = "127.0.0.1", **env: str) -> Iterator[LiveSer
                 "janua serve",
                 proc=proc,
             )
-            yield LiveServer(base_url, data_dir, log_path)
+            yield LiveServer(base_url, data_dir, log_path, proc.pid)
         finally:
             _stop(proc)
 
