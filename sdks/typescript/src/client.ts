@@ -239,7 +239,7 @@ export class Janua {
     }
     const search = query.toString() ? `?${query.toString()}` : "";
     const url = `${this.baseUrl}${path}${search}`;
-    if (Object.keys(bodyFields).length === 0) return { url };
+    if (Object.keys(bodyFields).length === 0) return flags.body ? { url, body: "{}", type: "application/json" } : { url };
     if (flags.form) {
       const form = new URLSearchParams();
       for (const [key, value] of Object.entries(bodyFields)) {
@@ -319,8 +319,7 @@ export class Janua {
       const csrf = readCookie(CSRF_COOKIE) ?? current?.csrfToken;
       if (csrf !== undefined) headers[CSRF_HEADER] = csrf;
     }
-    const request = this.#build(method, template, refreshToken === undefined ? {} : { refresh_token: refreshToken }, {});
-    if (request.body === undefined) Object.assign(request, { body: "{}", type: "application/json" });
+    const request = this.#build(method, template, refreshToken === undefined ? {} : { refresh_token: refreshToken }, ROUTES.refreshToken[2]);
     const state: Tokens | null = cookie ? { accessToken: "", cookie: true } : null;
     const response = await this.#send(method, request, state, { ...options, headers });
     const body = await readBody(response);

@@ -20,6 +20,8 @@
  *   the `Location` (or the page's text when the server answers 200); in browsers, navigate instead.
  * - `nest`: a body field has a parameter's name (renaming `slug` at `/{slug}`): the body goes
  *   under `body` instead, `{ slug, body: { slug: "new" } }`.
+ * - `body`: the spec requires a JSON body whose fields are all optional: called without any,
+ *   the method sends `{}` (the server answers a missing required body with 415).
  *
  * The input object of a method is the operation's path parameters, query parameters and JSON
  * body fields, flattened: `sessions.revoke({ session_id })`, `auth.login({ email, password })`.
@@ -46,6 +48,7 @@ export interface RouteFlags {
   readonly form?: true;
   readonly nest?: true;
   readonly redirect?: true;
+  readonly body?: true;
 }
 
 export type Route = readonly [endpoint: Endpoint, call: `${string}.${string}`, flags?: RouteFlags];
@@ -59,10 +62,10 @@ export const ROUTES = {
 
   registerUser:            ["POST /api/v1/auth/register", "auth.register", { public: true, tokens: "store" }],
   loginUser:               ["POST /api/v1/auth/login", "auth.login", { public: true, tokens: "store" }],
-  refreshToken:            ["POST /api/v1/auth/token/refresh", "auth.refresh", { public: true, tokens: "store" }],
+  refreshToken:            ["POST /api/v1/auth/token/refresh", "auth.refresh", { public: true, tokens: "store", body: true }],
   logoutUser:              ["POST /api/v1/auth/logout", "auth.logout", { tokens: "clear" }],
   getCurrentUser:          ["GET /api/v1/auth/me", "auth.me"],
-  updateCurrentUser:       ["PATCH /api/v1/auth/me", "auth.updateMe"],
+  updateCurrentUser:       ["PATCH /api/v1/auth/me", "auth.updateMe", { body: true }],
   listMyAuditEvents:       ["GET /api/v1/auth/me/audit-events", "auth.auditEvents", { page: true }],
   verifyEmail:             ["POST /api/v1/auth/email/verify", "auth.verifyEmail", { public: true }],
   resendVerificationEmail: ["POST /api/v1/auth/email/verify/resend", "auth.resendVerificationEmail"],
@@ -77,10 +80,10 @@ export const ROUTES = {
   listOrganizations:             ["GET /api/v1/organizations", "organizations.list", { page: true }],
   createOrganization:            ["POST /api/v1/organizations", "organizations.create"],
   getOrganizationBySlug:         ["GET /api/v1/organizations-by-slug/{slug}", "organizations.getBySlug"],
-  updateOrganizationBySlug:      ["PATCH /api/v1/organizations-by-slug/{slug}", "organizations.updateBySlug", { nest: true }],
+  updateOrganizationBySlug:      ["PATCH /api/v1/organizations-by-slug/{slug}", "organizations.updateBySlug", { nest: true, body: true }],
   deleteOrganizationBySlug:      ["DELETE /api/v1/organizations-by-slug/{slug}", "organizations.deleteBySlug"],
   getOrganization:               ["GET /api/v1/organizations/{organization_id}", "organizations.get"],
-  updateOrganization:            ["PATCH /api/v1/organizations/{organization_id}", "organizations.update"],
+  updateOrganization:            ["PATCH /api/v1/organizations/{organization_id}", "organizations.update", { body: true }],
   deleteOrganization:            ["DELETE /api/v1/organizations/{organization_id}", "organizations.delete"],
   listOrganizationMembers:       ["GET /api/v1/organizations/{organization_id}/members", "organizations.listMembers", { page: true }],
   addOrganizationMember:         ["POST /api/v1/organizations/{organization_id}/members", "organizations.addMember"],
@@ -92,7 +95,7 @@ export const ROUTES = {
   listOrganizationRoles:         ["GET /api/v1/organizations/{organization_id}/roles", "organizations.listRoles"],
   createOrganizationRole:        ["POST /api/v1/organizations/{organization_id}/roles", "organizations.createRole"],
   getOrganizationRole:           ["GET /api/v1/organizations/{organization_id}/roles/{role_key}", "organizations.getRole"],
-  updateOrganizationRole:        ["PATCH /api/v1/organizations/{organization_id}/roles/{role_key}", "organizations.updateRole"],
+  updateOrganizationRole:        ["PATCH /api/v1/organizations/{organization_id}/roles/{role_key}", "organizations.updateRole", { body: true }],
   deleteOrganizationRole:        ["DELETE /api/v1/organizations/{organization_id}/roles/{role_key}", "organizations.deleteRole"],
   checkOrganizationPermission:   ["GET /api/v1/organizations/{organization_id}/permissions/check", "organizations.checkPermission"],
   listOrganizationInvitations:   ["GET /api/v1/organizations/{organization_id}/invitations", "organizations.listInvitations", { page: true }],
@@ -109,7 +112,7 @@ export const ROUTES = {
 
   listAdminUsers:                ["GET /api/v1/admin/users", "admin.listUsers", { page: true }],
   getAdminUser:                  ["GET /api/v1/admin/users/{user_id}", "admin.getUser"],
-  updateAdminUser:               ["PATCH /api/v1/admin/users/{user_id}", "admin.updateUser"],
+  updateAdminUser:               ["PATCH /api/v1/admin/users/{user_id}", "admin.updateUser", { body: true }],
   deleteAdminUser:               ["DELETE /api/v1/admin/users/{user_id}", "admin.deleteUser"],
   disableUser:                   ["POST /api/v1/admin/users/{user_id}/disable", "admin.disableUser"],
   enableUser:                    ["POST /api/v1/admin/users/{user_id}/enable", "admin.enableUser"],
@@ -123,7 +126,7 @@ export const ROUTES = {
   startTotpSetup:                ["POST /api/v1/auth/mfa/setup", "mfa.startTotpSetup"],
   confirmTotpSetup:              ["POST /api/v1/auth/mfa/verify-setup", "mfa.confirmTotpSetup"],
   disableTotp:                   ["POST /api/v1/auth/mfa/disable", "mfa.disableTotp"],
-  regenerateRecoveryCodes:       ["POST /api/v1/auth/mfa/recovery-codes", "mfa.regenerateRecoveryCodes"],
+  regenerateRecoveryCodes:       ["POST /api/v1/auth/mfa/recovery-codes", "mfa.regenerateRecoveryCodes", { body: true }],
   verifyMfaChallenge:            ["POST /api/v1/auth/mfa/challenge", "mfa.verifyChallenge", { public: true, tokens: "store" }],
   startSmsSetup:                 ["POST /api/v1/auth/mfa/sms/setup", "mfa.startSmsSetup"],
   confirmSmsSetup:               ["POST /api/v1/auth/mfa/sms/verify-setup", "mfa.confirmSmsSetup"],
@@ -135,7 +138,7 @@ export const ROUTES = {
   listPasskeys:                  ["GET /api/v1/auth/passkeys", "passkeys.list", { page: true }],
   updatePasskey:                 ["PATCH /api/v1/auth/passkeys/{passkey_id}", "passkeys.update"],
   deletePasskey:                 ["DELETE /api/v1/auth/passkeys/{passkey_id}", "passkeys.delete"],
-  startPasskeyLogin:             ["POST /api/v1/auth/passkey/login/options", "passkeys.startLogin", { public: true }],
+  startPasskeyLogin:             ["POST /api/v1/auth/passkey/login/options", "passkeys.startLogin", { public: true, body: true }],
   loginWithPasskey:              ["POST /api/v1/auth/passkey/login", "passkeys.login", { public: true, tokens: "store" }],
 
   authorize:                     ["GET /oauth/authorize", "oauth.authorize", { public: true, redirect: true }],
@@ -145,9 +148,9 @@ export const ROUTES = {
   listOAuthClients:              ["GET /api/v1/oauth/clients", "oauth.listClients", { page: true }],
   createOAuthClient:             ["POST /api/v1/oauth/clients", "oauth.createClient"],
   getOAuthClient:                ["GET /api/v1/oauth/clients/{client_id}", "oauth.getClient"],
-  updateOAuthClient:             ["PATCH /api/v1/oauth/clients/{client_id}", "oauth.updateClient"],
+  updateOAuthClient:             ["PATCH /api/v1/oauth/clients/{client_id}", "oauth.updateClient", { body: true }],
   deleteOAuthClient:             ["DELETE /api/v1/oauth/clients/{client_id}", "oauth.deleteClient"],
-  rotateOAuthClientSecret:       ["POST /api/v1/oauth/clients/{client_id}/rotate-secret", "oauth.rotateClientSecret"],
+  rotateOAuthClientSecret:       ["POST /api/v1/oauth/clients/{client_id}/rotate-secret", "oauth.rotateClientSecret", { body: true }],
   requestToken:                  ["POST /oauth/token", "oauth.token", { public: true, form: true }],
   introspectToken:               ["POST /oauth/introspect", "oauth.introspect", { public: true, form: true }],
   revokeToken:                   ["POST /oauth/revoke", "oauth.revoke", { public: true, form: true }],

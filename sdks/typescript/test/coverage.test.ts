@@ -131,6 +131,8 @@ function wiringProblems(operation: SpecOperation): string[] {
   if (Boolean(flags.nest) !== clashes.length > 0) {
     say(clashes.length ? `parameters and body fields share names (${clashes.join(", ")}): mark it \`nest\`` : "no name clash: drop `nest`");
   }
+  const allOptional = body?.["required"] === true && media.includes("application/json") && ((bodySchema["required"] as string[] | undefined) ?? []).length === 0;
+  if (Boolean(flags.body) !== allOptional) say(allOptional ? "requires a JSON body with only optional fields: mark it `body`" : "drop `body`");
   const documented = Object.keys(operation.op["responses"] as Json).map(Number);
   for (const status of flags.ok ?? []) if (!documented.includes(status)) say(`ok: ${status} is not a documented response`);
   return problems;

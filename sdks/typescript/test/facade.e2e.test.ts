@@ -320,3 +320,21 @@ function need<T>(value: T | undefined | null): T {
   assert.ok(value !== undefined && value !== null, "missing: an earlier step failed");
   return value;
 }
+
+describe("a required body whose fields are all optional", () => {
+  it("is sent as {} when the call gives no field (no 415)", async () => {
+    const janua = client();
+    // Usernameless passkey sign-in starts with no input at all.
+    const options = await janua.passkeys.startLogin();
+    assert.equal(typeof options.challenge_id, "string");
+    assert.equal(typeof options.public_key.challenge, "string");
+    await janua.auth.register({ email: newEmail(), password: PASSWORD });
+    // An update needs one field (`minProperties: 1`): the server says so, rather than 415.
+    await assert.rejects(janua.auth.updateMe(), (error: unknown) => {
+      assert.ok(error instanceof ValidationError, String(error));
+      assert.equal(error.status, 422);
+      assert.equal(error.code, "VALIDATION_ERROR");
+      return true;
+    });
+  });
+});
