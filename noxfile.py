@@ -74,8 +74,9 @@ def server(session: nox.Session) -> None:
 
 @nox.session
 def reliability(session: nox.Session) -> None:
-    """Two server processes on one PostgreSQL + Redis act as one; Redis and PostgreSQL outages
-    answer 503 and heal without a restart (real processes, stopped and started again)."""
+    """Two server processes on one PostgreSQL + Redis act as one, and so do the two workers of
+    `janua serve --workers 2`; Redis and PostgreSQL outages answer 503 and heal without a
+    restart (real processes, stopped and started again)."""
     session.run(PY, "-m", "pytest", "tests/reliability", "-q", *session.posargs)
 
 
@@ -175,16 +176,43 @@ def browser(session: nox.Session) -> None:
 
 @nox.session
 def react(session: nox.Session) -> None:
-    """@janua/react: its unit tests (jsdom), then its Vite example app in Debian's headless
-    Chromium (Playwright, /usr/bin/chromium), against a live server (embedded default): sign up,
-    sign in, profile, organization switch, sign out."""
-    from support import services
+    """@janua/react: its unit tests (jsdom), then in Debian's headless Chromium (Playwright,
+    /usr/bin/chromium) against one live server (embedded default): the example app's
+    walk-through, the SDK scenario (tests/e2e/scenario.md) on its /scenario page, passkeys with
+    a virtual authenticator, and the README's quick start built as written."""
+    import secrets
+    import tempfile
+
+    from support import services, smtp
 
     # @janua/react links @janua/sdk from sdks/typescript (file:): build what it links.
     session.run("npm", "run", "build", "--prefix", "sdks/typescript", external=True)
-    # One browser signs up and in within seconds; limits are tested in server/tests.
-    with services.janua_server(RATE_LIMIT_ENABLED="false") as live:
+    # The browser tests serve their app here, one after the other (`vite preview`). It is the
+    # server's PUBLIC_APP_URL: the mails link to it, and it is the passkeys' origin (the RP ID
+    # derived from it is `localhost`).
+    app_url = f"http://localhost:{services.free_port()}"
+    # The platform admin of the scenario's admin step (tests/e2e/scenario.md, step 18).
+    admin_email = "react-admin@example.com"
+    admin_password = f"react admin {secrets.token_urlsafe(24)}"
+    with (
+        tempfile.TemporaryDirectory(prefix="janua-react-mail-") as spool,
+        smtp.sink(spool_dir=Path(spool)) as mx,
+        services.janua_server(
+            # One browser signs up and in within seconds; limits are tested in server/tests.
+            RATE_LIMIT_ENABLED="false",
+            SMTP_HOST=mx.host,
+            SMTP_PORT=str(mx.port),
+            PUBLIC_APP_URL=app_url,
+            ADMIN_BOOTSTRAP_EMAIL=admin_email,
+            ADMIN_BOOTSTRAP_PASSWORD=admin_password,
+        ) as live,
+    ):
         session.env["JANUA_BASE_URL"] = live.base_url
+        session.env["JANUA_APP_URL"] = app_url
+        # Every mail the server sends lands here as <n>.eml (tests/e2e/scenario.md, "Mails").
+        session.env["JANUA_MAIL_DIR"] = spool
+        session.env["JANUA_ADMIN_EMAIL"] = admin_email
+        session.env["JANUA_ADMIN_PASSWORD"] = admin_password
         session.run("npm", "test", "--prefix", "sdks/react", external=True)
 
 

@@ -181,6 +181,43 @@ describe("<SignIn/> and the provider", () => {
   });
 });
 
+describe("<MfaChallenge/>", () => {
+  it("offers the passkey alone when it is the account's only second factor", async () => {
+    (globalThis as { PublicKeyCredential?: unknown }).PublicKeyCredential = function PublicKeyCredential() {};
+    const buf = (s: string) => new TextEncoder().encode(s).buffer;
+    Object.defineProperty(navigator, "credentials", {
+      configurable: true,
+      value: {
+        get: async () => ({
+          id: "cred",
+          rawId: buf("cred"),
+          type: "public-key",
+          authenticatorAttachment: "platform",
+          getClientExtensionResults: () => ({}),
+          response: { clientDataJSON: buf("{}"), authenticatorData: buf("ad"), signature: buf("sig"), userHandle: buf("u-hedy") },
+        }),
+      },
+    });
+    const hedy = server.addUser({ email: "hedy@example.com", name: "Hedy Lamarr", mfa: true, mfaMethods: ["passkey"] });
+    render(<App />);
+    await screen.findByText("signed out");
+    type("Email address", "hedy@example.com");
+    type("Password", PASSWORD);
+    fireEvent.click(screen.getByRole("button", { name: "Continue" }));
+    await screen.findByRole("heading", { name: "Two-step verification" });
+    // No code to ask for: no code field, no method tabs; the passkey is the next step.
+    assert.equal(screen.queryByLabelText("Authentication code"), null);
+    assert.equal(screen.queryByRole("group", { name: "Verification method" }), null);
+    const passkey = screen.getByRole("button", { name: "Use your passkey" });
+    await waitFor(() => assert.equal(document.activeElement, passkey));
+    fireEvent.click(passkey);
+    await screen.findByText("signed in");
+    assert.deepEqual(server.last("POST /api/v1/auth/passkey/login/options")?.body, { mfa_token: `mfa-${hedy.id}` });
+    assert.equal(server.last("POST /api/v1/auth/passkey/login")?.body?.["mfa_token"], `mfa-${hedy.id}`);
+    assert.ok(screen.getByRole("button", { name: "Account menu for Hedy Lamarr" }));
+  });
+});
+
 describe("<SignUp/>", () => {
   it("checks the password length first, then creates the account", async () => {
     let created = "";

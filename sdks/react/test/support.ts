@@ -11,6 +11,8 @@ interface FakeUser {
   name: string | null;
   password: string;
   mfa: boolean;
+  /** The second factors the MFA_REQUIRED answer names (default TOTP and recovery codes). */
+  mfaMethods?: string[];
 }
 
 interface Call {
@@ -114,7 +116,7 @@ export class FakeJanua {
         const user = this.users.find((u) => u.email === body?.["email"] && u.password === body?.["password"]);
         if (!user) return problem(401, "AUTHENTICATION_ERROR", "Invalid email or password.");
         if (user.mfa)
-          return problem(403, "MFA_REQUIRED", "Second factor required", { mfa_token: `mfa-${user.id}`, mfa_token_expires_in: 300, mfa_methods: ["totp", "recovery_code"] });
+          return problem(403, "MFA_REQUIRED", "Second factor required", { mfa_token: `mfa-${user.id}`, mfa_token_expires_in: 300, mfa_methods: user.mfaMethods ?? ["totp", "recovery_code"] });
         return json(200, { user: this.userJson(user), tokens: this.tokens(user.id, null, cookie) });
       }
       case "POST /api/v1/auth/mfa/challenge": {
@@ -165,9 +167,18 @@ export class FakeJanua {
         return json(201, created);
       }
       case "POST /api/v1/auth/passkey/login/options":
-        return json(200, { challenge_id: "ch-1", options: { challenge: b64url("login-challenge"), rpId: "app.test", allowCredentials: [] } });
+        // The body is required (`{}` for a usernameless sign-in), as the real server has it.
+        if (body === undefined) return problem(415, "BAD_REQUEST", "The request body must be application/json.");
+        // PasskeyLoginOptions, as the spec has it.
+        return json(200, {
+          challenge_id: "ch-1",
+          expires_in: 300,
+          public_key: { challenge: b64url("login-challenge"), timeout: 300000, rpId: "app.test", allowCredentials: [], userVerification: "preferred" },
+        });
       case "POST /api/v1/auth/passkey/login": {
-        const user = this.users[0]!;
+        // The second factor of the pending sign-in, or (usernameless) the first user.
+        const user = body?.["mfa_token"] ? this.users.find((u) => `mfa-${u.id}` === body["mfa_token"]) : this.users[0];
+        if (!user) return problem(401, "TOKEN_ERROR", "expired");
         return json(200, { user: this.userJson(user), tokens: this.tokens(user.id, null, cookie) });
       }
       default: {

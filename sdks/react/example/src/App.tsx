@@ -1,4 +1,5 @@
 import {
+  errorMessage,
   JanuaProvider,
   OrganizationSwitcher,
   Protect,
@@ -7,24 +8,28 @@ import {
   SignIn,
   SignUp,
   useAuth,
+  useJanua,
   useOrganization,
   usePasskeys,
   UserButton,
   useSession,
   useUser,
+  type Organization,
 } from "@janua/react";
-import { useEffect } from "react";
+import { useEffect, useState } from "react";
 
 import { Link, navigate, usePath } from "./router";
+import { ScenarioPage } from "./Scenario";
 
 export function App() {
   // The API is same-origin (the Vite proxy), so no baseUrl; the refresh token stays in an
   // HttpOnly cookie (the default token transport).
+  const path = usePath();
   return (
     <JanuaProvider navigate={navigate} deviceLabel="Janua React example">
-      <Header />
+      {path === "/scenario" ? null : <Header />}
       <main className="page">
-        <Routes />
+        <Routes path={path} />
       </main>
     </JanuaProvider>
   );
@@ -53,8 +58,7 @@ function Header() {
   );
 }
 
-function Routes() {
-  const path = usePath();
+function Routes({ path }: { path: string }) {
   switch (path) {
     case "/sign-in":
       return <SignIn afterSignInUrl="/profile" signUpUrl="/sign-up" />;
@@ -71,6 +75,14 @@ function Routes() {
           </SignedOut>
         </>
       );
+    // The links of the server's mails (PUBLIC_APP_URL is this app).
+    case "/verify-email":
+      return <VerifyEmail />;
+    case "/accept-invitation":
+      return <AcceptInvitation />;
+    // The SDK end-to-end scenario's test page (tests/e2e/scenario.md).
+    case "/scenario":
+      return <ScenarioPage />;
     default:
       return <Home />;
   }
@@ -118,7 +130,7 @@ function Profile() {
         <dt>Session</dt>
         <dd>{session?.id}</dd>
         <dt>Signed in with</dt>
-        <dd>{session?.amr.join(", ") || "-"}</dd>
+        <dd data-testid="profile-amr">{session?.amr.join(", ") || "-"}</dd>
         <dt>Active organization</dt>
         <dd data-testid="active-organization">{organization?.name ?? "Personal account"}</dd>
         <dt>Role</dt>
@@ -133,27 +145,129 @@ function Profile() {
 }
 
 function Passkeys() {
-  const { isSupported, passkeys, register, remove, error } = usePasskeys({ load: true });
+  const { isSupported, passkeys, isLoading, register, remove, error } = usePasskeys({ load: true });
+  const [message, setMessage] = useState<string | null>(null);
   if (!isSupported) return null;
+
+  async function add() {
+    setMessage(null);
+    try {
+      const added = await register();
+      setMessage(`Passkey added: ${added.name ?? "Passkey"}.`);
+    } catch (e) {
+      setMessage(errorMessage(e, "passkey"));
+    }
+  }
+
   return (
     <section aria-labelledby="passkeys-title">
       <h2 id="passkeys-title">Passkeys</h2>
-      {error ? <p className="muted">Passkeys are not available on this server.</p> : null}
-      <ul>
-        {passkeys.map((p) => (
-          <li key={p.id}>
-            {p.name ?? "Passkey"}{" "}
-            <button type="button" onClick={() => void remove(p.id)}>
-              Remove
-            </button>
-          </li>
-        ))}
-      </ul>
-      {error ? null : (
-        <button type="button" onClick={() => void register()}>
-          Add a passkey
+      {error ? <p className="muted">{errorMessage(error)}</p> : null}
+      {passkeys.length ? (
+        <ul>
+          {passkeys.map((p) => (
+            <li key={p.id}>
+              {p.name ?? "Passkey"}{" "}
+              <button type="button" onClick={() => void remove(p.id).catch((e: unknown) => setMessage(errorMessage(e)))}>
+                Remove
+              </button>
+            </li>
+          ))}
+        </ul>
+      ) : isLoading || error ? null : (
+        <p>No passkeys yet: add one to sign in without a password.</p>
+      )}
+      <button type="button" onClick={() => void add()}>
+        Add a passkey
+      </button>
+      <p role="status">{message}</p>
+    </section>
+  );
+}
+
+/** The token of a mailed link (`?token=...`). */
+function linkToken(): string {
+  return new URLSearchParams(window.location.search).get("token") ?? "";
+}
+
+/**
+ * The link of the verification mail. Confirmed by a click rather than on load: mail scanners
+ * open links, but do not press buttons.
+ */
+function VerifyEmail() {
+  const janua = useJanua();
+  const { isSignedIn, user, reload } = useUser();
+  const [status, setStatus] = useState<"idle" | "busy" | "done">("idle");
+  const [error, setError] = useState<string | null>(null);
+
+  async function confirm() {
+    setStatus("busy");
+    setError(null);
+    try {
+      await janua.auth.verifyEmail({ token: linkToken() });
+      setStatus("done");
+      if (isSignedIn) await reload();
+    } catch (e) {
+      setError(errorMessage(e));
+      setStatus("idle");
+    }
+  }
+
+  return (
+    <section className="panel" aria-labelledby="verify-title">
+      <h1 id="verify-title">Confirm your email address</h1>
+      {status === "done" ? (
+        <p role="status">Your email address is confirmed{user?.email_verified ? `: ${user.email}` : ""}.</p>
+      ) : (
+        <button type="button" className="button" onClick={() => void confirm()} disabled={status === "busy"}>
+          Confirm my email address
         </button>
       )}
+      <p role="alert">{error}</p>
+    </section>
+  );
+}
+
+/** The link of an invitation mail: the signed-in invitee joins the organization. */
+function AcceptInvitation() {
+  const janua = useJanua();
+  const { isLoaded, isSignedIn } = useAuth();
+  const { memberships } = useOrganization();
+  const [joined, setJoined] = useState<Organization | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function accept() {
+    setBusy(true);
+    setError(null);
+    try {
+      setJoined(await janua.organizations.acceptInvitation({ token: linkToken() }));
+      await memberships.revalidate();
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  if (!isLoaded) return <p aria-busy="true">Loading…</p>;
+  return (
+    <section className="panel" aria-labelledby="invitation-title">
+      <h1 id="invitation-title">Join an organization</h1>
+      {!isSignedIn ? (
+        <p>
+          Sign in (or <Link to="/sign-up">sign up</Link> with the invited address), then open the link again.
+        </p>
+      ) : joined ? (
+        <p role="status">
+          You joined {joined.name} as {joined.role}.
+        </p>
+      ) : (
+        <button type="button" className="button" onClick={() => void accept()} disabled={busy}>
+          Accept the invitation
+        </button>
+      )}
+      <p role="alert">{error}</p>
     </section>
   );
 }

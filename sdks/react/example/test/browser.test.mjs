@@ -1,37 +1,23 @@
 // The example app in Debian's headless Chromium (/usr/bin/chromium, driven by Playwright; no
 // browser is downloaded), against a live Janua server at JANUA_BASE_URL (`nox -s react` starts
-// one). The built app is served by `vite preview`, which proxies `/api` to the server, so the
-// API is same-origin and the refresh cookie first-party. The scenario: sign up, sign out, sign
-// in, see the profile, survive a reload (cookie sign-in), create an organization through the API
-// and switch to it in <OrganizationSwitcher/>, see <Protect/> follow the new role, sign out.
+// one). The built app is served by `vite preview` (support/app.mjs), which proxies `/api` to the
+// server, so the API is same-origin and the refresh cookie first-party. The walk-through: sign
+// up, sign out, sign in, see the profile, survive a reload (cookie sign-in), create an
+// organization through the API and switch to it in <OrganizationSwitcher/>, see <Protect/>
+// follow the new role, sign out.
 
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 
-import { chromium } from "playwright";
-import { preview } from "vite";
+import { BASE_URL, launchChromium, serveApp, watch } from "./support/app.mjs";
 
-const BASE_URL = process.env.JANUA_BASE_URL;
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const root = fileURLToPath(new URL("..", import.meta.url));
 const shots = process.env.JANUA_SCREENSHOT_DIR ?? join(tmpdir(), "janua-react-screenshots");
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** The API as another client of the same user would use it (here: to create an organization). */
 async function api(method, path, body, token) {
@@ -51,16 +37,8 @@ describe("example app in Chromium", { skip: BASE_URL ? false : "JANUA_BASE_URL i
   let appUrl;
 
   before(async () => {
-    const port = await freePort();
-    server = await preview({
-      root,
-      configFile: join(root, "vite.config.js"),
-      logLevel: "warn",
-      preview: { host: "127.0.0.1", port, strictPort: true, open: false },
-    });
-    // `localhost` is a secure context (the `__Host-` cookies and WebAuthn need one).
-    appUrl = `http://localhost:${port}`;
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true });
+    ({ server, url: appUrl } = await serveApp(root));
+    browser = await launchChromium();
     mkdirSync(shots, { recursive: true });
   });
 
@@ -72,21 +50,8 @@ describe("example app in Chromium", { skip: BASE_URL ? false : "JANUA_BASE_URL i
   it("signs up, signs in, shows the profile, switches organization and signs out", async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
-    const problems = [];
-    page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-    // Failed requests are checked by URL below (the console only says "Failed to load resource").
-    page.on("console", (message) => {
-      if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) problems.push(`console: ${message.text()}`);
-    });
-    page.on("response", (response) => {
-      const { pathname } = new URL(response.url());
-      const expected =
-        // the wrong password, on purpose
-        (response.status() === 401 && pathname === "/api/v1/auth/login") ||
-        // the profile's passkey list, while the server has no passkey endpoints yet
-        (response.status() === 404 && pathname.startsWith("/api/v1/auth/passkey"));
-      if (response.status() >= 400 && !expected) problems.push(`${response.status()} ${response.request().method()} ${pathname}`);
-    });
+    // The wrong password, on purpose (below).
+    const problems = watch(page, (status, method, path) => status === 401 && method === "POST" && path === "/api/v1/auth/login");
 
     const email = `react-${randomUUID()}@example.com`;
     const password = `correct horse battery ${randomUUID()}`;

@@ -24,26 +24,31 @@ const LABELS: Record<MfaChallengeMethod, { tab: string; field: string; hint: str
 
 /**
  * The second step of a sign-in: a TOTP, SMS or recovery code (and a passkey, when the user has
- * one and the browser can use it). `<SignIn/>` shows it by itself on `MFA_REQUIRED`.
+ * one and the browser can use it). When a passkey is the account's only second factor there is
+ * no code to ask for: the step offers the passkey alone. `<SignIn/>` shows it by itself on
+ * `MFA_REQUIRED`.
  */
 export function MfaChallenge({ mfa, onComplete, onCancel, className }: MfaChallengeProps): ReactNode {
   const { verifyMfa } = useAuth();
   const janua = useJanua();
   const passkeys = usePasskeys({ load: false });
   const codeMethods = (["totp", "sms", "recovery_code"] as const).filter((m) => mfa.methods.includes(m));
-  const methods: MfaChallengeMethod[] = codeMethods.length ? [...codeMethods] : ["totp", "recovery_code"];
-  const [method, setMethod] = useState<MfaChallengeMethod>(methods[0]!);
+  // A passkey alone: no code field. No method named at all (an older server): offer the usual codes.
+  const passkeyOnly = codeMethods.length === 0 && mfa.methods.includes("passkey");
+  const methods: MfaChallengeMethod[] = codeMethods.length ? [...codeMethods] : passkeyOnly ? [] : ["totp", "recovery_code"];
+  const [method, setMethod] = useState<MfaChallengeMethod | null>(methods[0] ?? null);
   const [code, setCode] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [smsSent, setSmsSent] = useState(false);
   const inputRef = useRef<HTMLInputElement | null>(null);
+  const passkeyRef = useRef<HTMLButtonElement | null>(null);
   const errorId = useId();
   const offerPasskey = mfa.methods.includes("passkey") && passkeys.isSupported;
 
-  // Focus the code field when the step appears and when the method changes.
+  // Focus the code field (or the passkey button) when the step appears and when the method changes.
   useEffect(() => {
-    inputRef.current?.focus();
+    (inputRef.current ?? passkeyRef.current)?.focus();
   }, [method]);
 
   async function sendSms() {
@@ -62,7 +67,7 @@ export function MfaChallenge({ mfa, onComplete, onCancel, className }: MfaChalle
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    if (busy) return;
+    if (busy || method === null) return;
     setBusy(true);
     setError(null);
     try {
@@ -90,9 +95,12 @@ export function MfaChallenge({ mfa, onComplete, onCancel, className }: MfaChalle
     }
   }
 
-  const label = LABELS[method];
+  const label = method === null ? null : LABELS[method];
   return (
     <Card title="Two-step verification" subtitle="Confirm it's you to finish signing in." className={className}>
+      {passkeyOnly && !offerPasskey ? (
+        <p className="janua-card__subtitle">Your account signs in with a passkey, which this browser cannot use. Use a device that has it.</p>
+      ) : null}
       {methods.length > 1 ? (
         <div className="janua-tabs" role="group" aria-label="Verification method">
           {methods.map((m) => (
@@ -112,35 +120,47 @@ export function MfaChallenge({ mfa, onComplete, onCancel, className }: MfaChalle
           ))}
         </div>
       ) : null}
-      <form className="janua-form" onSubmit={submit} noValidate aria-describedby={errorId}>
-        <Field
-          label={label.field}
-          name="code"
-          hint={label.hint}
-          value={code}
-          onChange={(e) => setCode(e.target.value)}
-          autoComplete="one-time-code"
-          inputMode={method === "recovery_code" ? "text" : "numeric"}
-          spellCheck={false}
-          required
-          minLength={6}
-          maxLength={32}
-          inputRef={inputRef}
-        />
+      {label === null ? (
         <FormError id={errorId} message={error} />
-        <button type="submit" className="janua-button janua-button--primary" disabled={busy || code.trim().length < 6} aria-busy={busy}>
-          {busy ? <Spinner /> : null}
-          Verify
-        </button>
-        {method === "sms" ? (
-          <button type="button" className="janua-link" onClick={() => void sendSms()}>
-            Send a new code
+      ) : (
+        <form className="janua-form" onSubmit={submit} noValidate aria-describedby={errorId}>
+          <Field
+            label={label.field}
+            name="code"
+            hint={label.hint}
+            value={code}
+            onChange={(e) => setCode(e.target.value)}
+            autoComplete="one-time-code"
+            inputMode={method === "recovery_code" ? "text" : "numeric"}
+            spellCheck={false}
+            required
+            minLength={6}
+            maxLength={32}
+            inputRef={inputRef}
+          />
+          <FormError id={errorId} message={error} />
+          <button type="submit" className="janua-button janua-button--primary" disabled={busy || code.trim().length < 6} aria-busy={busy}>
+            {busy ? <Spinner /> : null}
+            Verify
           </button>
-        ) : null}
-      </form>
+          {method === "sms" ? (
+            <button type="button" className="janua-link" onClick={() => void sendSms()}>
+              Send a new code
+            </button>
+          ) : null}
+        </form>
+      )}
       {offerPasskey ? (
-        <button type="button" className="janua-button janua-button--secondary" onClick={() => void usePasskey()} disabled={busy}>
-          Use a passkey instead
+        <button
+          type="button"
+          ref={passkeyRef}
+          className={`janua-button ${passkeyOnly ? "janua-button--primary" : "janua-button--secondary"}`}
+          onClick={() => void usePasskey()}
+          disabled={busy}
+          aria-busy={passkeyOnly ? busy : undefined}
+        >
+          {passkeyOnly && busy ? <Spinner /> : null}
+          {passkeyOnly ? "Use your passkey" : "Use a passkey instead"}
         </button>
       ) : null}
       {onCancel ? (

@@ -1,0 +1,81 @@
+// What the browser tests share: the app served by `vite preview` (proxying `/api` and
+// `/.well-known` to JANUA_BASE_URL), Debian's headless Chromium through Playwright, and a watch
+// for page errors and failed requests.
+//
+// `nox -s react` sets JANUA_APP_URL (http://localhost:<port>) and starts the server with that
+// origin as PUBLIC_APP_URL: the mails link there, and it is the passkeys' origin (RP ID
+// `localhost`). The test files run one after the other (`--test-concurrency=1`), each serving its
+// app on that port in turn. Without JANUA_APP_URL any free port does (no passkeys then).
+
+import { createServer } from "node:net";
+import { join } from "node:path";
+
+import { chromium } from "playwright";
+import { preview } from "vite";
+
+export const BASE_URL = process.env.JANUA_BASE_URL;
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** `vite preview` of the built app in `root`; `url` is on `localhost`, a secure context. */
+export async function serveApp(root, configFile = join(root, "vite.config.js")) {
+  const fixed = process.env.JANUA_APP_URL;
+  const port = fixed ? Number(new URL(fixed).port) : await freePort();
+  const server = await preview({
+    root,
+    configFile,
+    logLevel: "warn",
+    preview: { host: "127.0.0.1", port, strictPort: true, open: false },
+  });
+  // `localhost` is a secure context (the `__Host-` cookies and WebAuthn need one).
+  return { server, url: `http://localhost:${port}` };
+}
+
+export function launchChromium() {
+  return chromium.launch({ executablePath: CHROMIUM, headless: true });
+}
+
+/**
+ * Collects what should not happen on `page`: uncaught errors, console errors, and answers >= 400
+ * other than those `expected(status, method, pathname)` allows (failed requests are checked by
+ * URL: the console only says "Failed to load resource").
+ */
+export function watch(page, expected = () => false) {
+  const problems = [];
+  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+  page.on("console", (message) => {
+    if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) problems.push(`console: ${message.text()}`);
+  });
+  page.on("response", (response) => {
+    const { pathname } = new URL(response.url());
+    const method = response.request().method();
+    if (response.status() >= 400 && !expected(response.status(), method, pathname)) problems.push(`${response.status()} ${method} ${pathname}`);
+  });
+  return problems;
+}
+
+/** The value of the HttpOnly refresh cookie the browser holds for `url`, or undefined. */
+export async function refreshCookie(context, url) {
+  return (await context.cookies(url)).find((c) => c.name === "__Host-janua_refresh" && c.value)?.value;
+}
+
+/** The refresh token an answer set as the `__Host-janua_refresh` cookie, or undefined. */
+export async function refreshCookieSetBy(response) {
+  for (const header of await response.headerValues("set-cookie")) {
+    for (const line of header.split("\n")) {
+      const match = /^__Host-janua_refresh=([^;]*)/.exec(line.trim());
+      if (match) return match[1];
+    }
+  }
+  return undefined;
+}
