@@ -5,11 +5,9 @@
 
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { readdir, readFile } from "node:fs/promises";
-import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { before, describe, it, test } from "node:test";
 
+import { mailCount, mailedLinkToken } from "@janua/e2e-support/mail";
 import { createJanuaClient, type components, type JanuaClient } from "@janua/sdk";
 
 type Problem = components["schemas"]["Problem"];
@@ -43,121 +41,6 @@ function assertNoContent(response: Response, data: unknown, error: unknown, what
   assert.equal(data, undefined);
   assert.equal(error, undefined);
 }
-
-// ---------------------------------------------------------------------------------------------
-// Reading the spooled mails: a minimal RFC 5322 / MIME reader, enough for the server's
-// multipart/alternative mails (text + HTML, quoted-printable or base64 or 7/8bit).
-
-interface Part {
-  headers: Map<string, string>;
-  body: string;
-}
-
-/** Split a message or body part into unfolded, lower-cased headers and the raw body. */
-function splitPart(raw: string): Part {
-  const text = raw.replace(/\r\n/g, "\n");
-  const end = text.indexOf("\n\n");
-  const head = end === -1 ? text : text.slice(0, end);
-  const body = end === -1 ? "" : text.slice(end + 2);
-  const headers = new Map<string, string>();
-  for (const line of head.replace(/\n[ \t]+/g, " ").split("\n")) {
-    const colon = line.indexOf(":");
-    if (colon > 0) headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
-  }
-  return { headers, body };
-}
-
-/** The value of a `; name=value` parameter of a header such as Content-Type. */
-function headerParam(header: string, name: string): string | undefined {
-  const match = new RegExp(`;\\s*${name}\\s*=\\s*(?:"([^"]*)"|([^;\\s]+))`, "i").exec(header);
-  return match ? (match[1] ?? match[2]) : undefined;
-}
-
-function decodeQuotedPrintable(body: string): Buffer {
-  const joined = body.replace(/=\r?\n/g, ""); // soft line breaks
-  const bytes: number[] = [];
-  for (let i = 0; i < joined.length; i++) {
-    const hex = joined.slice(i + 1, i + 3);
-    if (joined[i] === "=" && /^[0-9A-Fa-f]{2}$/.test(hex)) {
-      bytes.push(parseInt(hex, 16));
-      i += 2;
-    } else {
-      bytes.push(...Buffer.from(joined[i] ?? "", "utf8"));
-    }
-  }
-  return Buffer.from(bytes);
-}
-
-/** The decoded text of a leaf part, by its Content-Transfer-Encoding (charset assumed UTF-8). */
-function decodeBody(part: Part): string {
-  const encoding = (part.headers.get("content-transfer-encoding") ?? "7bit").toLowerCase();
-  if (encoding === "quoted-printable") return decodeQuotedPrintable(part.body).toString("utf8");
-  if (encoding === "base64") return Buffer.from(part.body.replace(/\s+/g, ""), "base64").toString("utf8");
-  return part.body;
-}
-
-/** The decoded text/plain part of a message, descending into multiparts. */
-function textPart(part: Part): string | undefined {
-  const contentType = part.headers.get("content-type") ?? "text/plain";
-  const mediaType = contentType.split(";")[0]?.trim().toLowerCase();
-  if (mediaType === "text/plain") return decodeBody(part);
-  if (!mediaType?.startsWith("multipart/")) return undefined;
-  const boundary = headerParam(contentType, "boundary");
-  assert.ok(boundary, `multipart without a boundary: ${contentType}`);
-  const delimiter = `\n--${boundary}`;
-  const sections = `\n${part.body}`.split(delimiter).slice(1); // drop the preamble
-  for (const section of sections) {
-    if (section.startsWith("--")) break; // the closing delimiter
-    const found = textPart(splitPart(section.replace(/^[ \t]*\n/, "")));
-    if (found !== undefined) return found;
-  }
-  return undefined;
-}
-
-interface Mail {
-  number: number;
-  to: string;
-  text: string;
-}
-
-async function mailFiles(folder: string): Promise<string[]> {
-  return (await readdir(folder)).filter((name) => name.endsWith(".eml")).sort();
-}
-
-async function readMail(folder: string, name: string): Promise<Mail> {
-  const message = splitPart(await readFile(join(folder, name), "utf8"));
-  const text = textPart(message);
-  assert.ok(text !== undefined, `${name} has no text/plain part`);
-  return { number: Number.parseInt(name, 10), to: message.headers.get("to") ?? "", text };
-}
-
-/**
- * The `token` of the newest link to `path` in a mail to `to` numbered above `after`, waiting up
- * to `seconds` for it: the server sends its mails in the background, after it has answered.
- */
-async function linkToken(folder: string, to: string, path: string, after = 0, seconds = 10): Promise<string> {
-  const deadline = Date.now() + seconds * 1000;
-  do {
-    for (const name of (await mailFiles(folder)).reverse()) {
-      const mail = await readMail(folder, name);
-      if (mail.number <= after) break;
-      if (!mail.to.toLowerCase().includes(to.toLowerCase())) continue;
-      for (const candidate of mail.text.match(/https?:\/\/\S+/g) ?? []) {
-        const url = new URL(candidate);
-        const token = url.searchParams.get("token");
-        if (url.pathname.endsWith(path) && token) return token;
-      }
-    }
-    await sleep(50);
-  } while (Date.now() < deadline);
-  assert.fail(`no mail to ${to} numbered above ${after} with a ${path} link within ${seconds}s`);
-}
-
-async function mailCount(folder: string): Promise<number> {
-  return (await mailFiles(folder)).length;
-}
-
-// ---------------------------------------------------------------------------------------------
 
 const baseUrl = process.env.JANUA_BASE_URL;
 const mailDir = process.env.JANUA_MAIL_DIR;
@@ -205,7 +88,7 @@ describe(
 
     it("mails a verification link; the token from it verifies the address: 204", async () => {
       need(userId, "the registered user");
-      verifyToken = await linkToken(folder, email, "/verify-email");
+      verifyToken = await mailedLinkToken(folder, email, "/verify-email");
       const { data, error, response } = await client.POST("/api/v1/auth/email/verify", {
         body: { token: verifyToken },
       });
@@ -314,7 +197,7 @@ describe(
       });
 
       it("resets the password with the token from the new mail: 204", async () => {
-        resetToken = await linkToken(folder, email, "/reset-password", before);
+        resetToken = await mailedLinkToken(folder, email, "/reset-password", { after: before });
         const { data, error, response } = await client.POST("/api/v1/auth/password/reset", {
           body: { token: resetToken, password: resetPassword },
         });

@@ -11,8 +11,8 @@ import { before, describe, it, test } from "node:test";
 import { Janua, JanuaError, MfaRequiredError, TokenError, type Tokens } from "@janua/sdk";
 import { createTokenVerifier, type JanuaClaims } from "@janua/sdk/server";
 
-import { mailedLinkToken } from "./support/mail.js";
-import { timeStep, totp } from "./support/totp.js";
+import { mailedLinkToken } from "@janua/e2e-support/mail";
+import { timeStep, totp } from "@janua/e2e-support/totp";
 
 const baseUrl = process.env.JANUA_BASE_URL;
 const mailDir = process.env.JANUA_MAIL_DIR;

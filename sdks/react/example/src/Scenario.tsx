@@ -17,6 +17,8 @@ import {
   useSession,
   useUser,
   type Authorization,
+  type UseAuthResult,
+  type UseUserResult,
 } from "@janua/react";
 import {
   AuthenticationError,
@@ -82,16 +84,9 @@ function method(janua: Janua, name: string): Method {
 }
 
 export interface ScenarioApi {
-  /** The hooks' view: what the components render from. */
-  state(): {
-    isLoaded: boolean;
-    isSignedIn: boolean;
-    userId: string | null;
-    sessionId: string | null;
-    orgId: string | null;
-    orgRole: string | null;
-    orgPermissions: string[];
-    user: ReturnType<typeof useUser>["user"];
+  /** The hooks' view: what the components render from (structured-cloneable: no functions). */
+  state(): Pick<UseAuthResult, "isLoaded" | "isSignedIn" | "userId" | "sessionId" | "orgId" | "orgRole" | "orgPermissions"> & {
+    user: UseUserResult["user"];
     organizationId: string | null;
     amr: string[];
   };

@@ -8,16 +8,10 @@
 
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { mkdirSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
+import { describe, it } from "node:test";
 
-import { BASE_URL, launchChromium, serveApp, watch } from "./support/app.mjs";
-
-const root = fileURLToPath(new URL("..", import.meta.url));
-const shots = process.env.JANUA_SCREENSHOT_DIR ?? join(tmpdir(), "janua-react-screenshots");
+import { appInChromium, BASE_URL, SHOTS } from "./support/app.mjs";
 
 /** The API as another client of the same user would use it (here: to create an organization). */
 async function api(method, path, body, token) {
@@ -32,26 +26,12 @@ async function api(method, path, body, token) {
 }
 
 describe("example app in Chromium", { skip: BASE_URL ? false : "JANUA_BASE_URL is not set (nox -s react sets it)" }, () => {
-  let server;
-  let browser;
-  let appUrl;
-
-  before(async () => {
-    ({ server, url: appUrl } = await serveApp(root));
-    browser = await launchChromium();
-    mkdirSync(shots, { recursive: true });
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const app = appInChromium();
 
   it("signs up, signs in, shows the profile, switches organization and signs out", async () => {
-    const context = await browser.newContext();
-    const page = await context.newPage();
     // The wrong password, on purpose (below).
-    const problems = watch(page, (status, method, path) => status === 401 && method === "POST" && path === "/api/v1/auth/login");
+    const { context, page, problems } = await app.newPage((status, method, path) => status === 401 && method === "POST" && path === "/api/v1/auth/login");
+    const appUrl = app.url;
 
     const email = `react-${randomUUID()}@example.com`;
     const password = `correct horse battery ${randomUUID()}`;
@@ -68,7 +48,7 @@ describe("example app in Chromium", { skip: BASE_URL ? false : "JANUA_BASE_URL i
     await page.waitForURL(`${appUrl}/profile`);
     await page.getByRole("heading", { name }).waitFor();
     assert.equal(await page.getByTestId("profile-email").textContent(), email);
-    await page.screenshot({ path: join(shots, "1-profile.png"), fullPage: true });
+    await page.screenshot({ path: join(SHOTS, "1-profile.png"), fullPage: true });
 
     // Sign out from the user button.
     await page.getByRole("button", { name: `Account menu for ${name}` }).click();
@@ -113,7 +93,7 @@ describe("example app in Chromium", { skip: BASE_URL ? false : "JANUA_BASE_URL i
     await page.getByRole("button", { name: `Active organization: ${orgName}` }).click();
     assert.equal(await menu.getByRole("menuitemradio", { name: orgName }).getAttribute("aria-checked"), "true");
     await page.keyboard.press("Escape");
-    await page.screenshot({ path: join(shots, "2-organization.png"), fullPage: true });
+    await page.screenshot({ path: join(SHOTS, "2-organization.png"), fullPage: true });
     // The choice is the session's: it survives a reload.
     await page.reload();
     await page.getByRole("button", { name: `Active organization: ${orgName}` }).waitFor();
@@ -131,7 +111,7 @@ describe("example app in Chromium", { skip: BASE_URL ? false : "JANUA_BASE_URL i
     await page.getByText("You are signed out.").waitFor();
     await page.goto(`${appUrl}/profile`);
     await page.waitForURL(`${appUrl}/sign-in`);
-    await page.screenshot({ path: join(shots, "3-signed-out.png"), fullPage: true });
+    await page.screenshot({ path: join(SHOTS, "3-signed-out.png"), fullPage: true });
 
     assert.deepEqual(problems, []);
     await context.close();

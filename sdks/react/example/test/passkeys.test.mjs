@@ -11,39 +11,20 @@
 
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { mkdirSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
+import { describe, it } from "node:test";
 
-import { BASE_URL, launchChromium, serveApp, watch } from "./support/app.mjs";
+import { appInChromium, BASE_URL, SHOTS } from "./support/app.mjs";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
-const shots = process.env.JANUA_SCREENSHOT_DIR ?? join(tmpdir(), "janua-react-screenshots");
 const skip = !BASE_URL ? "JANUA_BASE_URL is not set (nox -s react sets it)" : !process.env.JANUA_APP_URL ? "JANUA_APP_URL is not set: the server does not know the app's origin (nox -s react sets it)" : false;
 
 describe("passkeys with a virtual authenticator (usePasskeys, <SignIn/>, <MfaChallenge/>)", { skip }, () => {
-  let server;
-  let browser;
-  let appUrl;
-
-  before(async () => {
-    ({ server, url: appUrl } = await serveApp(root));
-    browser = await launchChromium();
-    mkdirSync(shots, { recursive: true });
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const app = appInChromium();
 
   it("registers a passkey on the profile, signs in with it alone, then uses it as the second factor", async () => {
-    const context = await browser.newContext();
-    const page = await context.newPage();
     // The wrong password, on purpose, then the second factor asked for (below).
-    const problems = watch(page, (status, method, path) => [401, 403].includes(status) && method === "POST" && path === "/api/v1/auth/login");
+    const { context, page, problems } = await app.newPage((status, method, path) => [401, 403].includes(status) && method === "POST" && path === "/api/v1/auth/login");
+    const appUrl = app.url;
     const cdp = await context.newCDPSession(page);
     await cdp.send("WebAuthn.enable", { enableUI: false });
     const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
@@ -83,7 +64,7 @@ describe("passkeys with a virtual authenticator (usePasskeys, <SignIn/>, <MfaCha
     // The list comes from the server too (a reload signs back in from the cookie).
     await page.reload();
     await passkeys.getByRole("listitem").filter({ hasText: passkey.name }).waitFor();
-    await page.screenshot({ path: join(shots, "passkey-1-registered.png"), fullPage: true });
+    await page.screenshot({ path: join(SHOTS, "passkey-1-registered.png"), fullPage: true });
 
     // Sign out, then sign in with the passkey alone: no email, no password.
     await page.getByRole("button", { name: `Account menu for ${name}` }).click();
@@ -117,7 +98,7 @@ describe("passkeys with a virtual authenticator (usePasskeys, <SignIn/>, <MfaCha
     const mfa = page.getByRole("region", { name: "Two-step verification" });
     await mfa.waitFor();
     assert.equal(await mfa.getByLabel("Authentication code").count(), 0, "no code field: the account has no code factor");
-    await page.screenshot({ path: join(shots, "passkey-2-second-factor.png"), fullPage: true });
+    await page.screenshot({ path: join(SHOTS, "passkey-2-second-factor.png"), fullPage: true });
     await mfa.getByRole("button", { name: "Use your passkey" }).click();
     await page.waitForURL(`${appUrl}/profile`);
     assert.equal(await page.getByTestId("profile-amr").textContent(), "pwd, hwk, mfa");

@@ -16,16 +16,13 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 
 import { build } from "vite";
 
-import { BASE_URL, launchChromium, serveApp, watch } from "./support/app.mjs";
+import { appInChromium, BASE_URL, EXAMPLE, serveApp, SHOTS } from "./support/app.mjs";
 
-const example = fileURLToPath(new URL("..", import.meta.url));
-const pkg = join(example, ".."); // sdks/react
-const shots = process.env.JANUA_SCREENSHOT_DIR ?? join(tmpdir(), "janua-react-screenshots");
+const pkg = join(EXAMPLE, ".."); // sdks/react
 
 /** `{ "src/App.tsx": "...", ... }`: every fenced block right after a quick-start comment. */
 function quickStartFiles(readme) {
@@ -61,7 +58,7 @@ const PACKAGE_JSON = {
 
 /** node_modules for the scratch app: links to the example's packages, @janua/react as installed. */
 function installPackages(app) {
-  const from = join(example, "node_modules");
+  const from = join(EXAMPLE, "node_modules");
   const to = join(app, "node_modules");
   mkdirSync(join(to, "@janua"), { recursive: true });
   for (const name of readdirSync(from)) {
@@ -113,43 +110,35 @@ describe("README quick start", () => {
   });
 
   describe("built as written, in Chromium", { skip: !BASE_URL && "JANUA_BASE_URL is not set (nox -s react sets it)" }, () => {
-    let app;
-    let server;
-    let appUrl;
-    let browser;
+    let dir; // the scratch app
 
     before(async () => {
-      app = mkdtempSync(join(tmpdir(), "janua-react-readme-"));
+      dir = mkdtempSync(join(tmpdir(), "janua-react-readme-"));
       for (const [path, code] of Object.entries(files)) {
-        mkdirSync(dirname(join(app, path)), { recursive: true });
-        writeFileSync(join(app, path), code);
+        mkdirSync(dirname(join(dir, path)), { recursive: true });
+        writeFileSync(join(dir, path), code);
       }
-      writeFileSync(join(app, "index.html"), INDEX_HTML);
-      writeFileSync(join(app, "package.json"), `${JSON.stringify(PACKAGE_JSON, null, 2)}\n`);
-      installPackages(app);
-      const configFile = join(app, "vite.config.ts");
-      await Promise.all([typecheck(app), build({ root: app, configFile, logLevel: "warn" })]);
-      ({ server, url: appUrl } = await serveApp(app, configFile));
-      browser = await launchChromium();
-      mkdirSync(shots, { recursive: true });
+      writeFileSync(join(dir, "index.html"), INDEX_HTML);
+      writeFileSync(join(dir, "package.json"), `${JSON.stringify(PACKAGE_JSON, null, 2)}\n`);
+      installPackages(dir);
+      await Promise.all([typecheck(dir), build({ root: dir, configFile: join(dir, "vite.config.ts"), logLevel: "warn" })]);
     });
 
-    after(async () => {
-      await browser?.close();
-      await server?.close();
-      if (app) rmSync(app, { recursive: true, force: true });
+    // Served and opened once built (hooks run in the order they are declared).
+    const app = appInChromium(() => serveApp(dir, join(dir, "vite.config.ts")));
+
+    after(() => {
+      if (dir) rmSync(dir, { recursive: true, force: true });
     });
 
     it("signs up, greets the user by name, survives a reload, signs out and in again", async () => {
-      const context = await browser.newContext();
-      const page = await context.newPage();
-      const problems = watch(page);
+      const { context, page, problems } = await app.newPage();
       const name = "Ada Lovelace";
       const email = `react-readme-${randomUUID()}@example.com`;
       const password = `correct horse battery ${randomUUID()}`;
 
       // "the sign-in form; 'No account? Sign up' turns it into the sign-up form"
-      await page.goto(appUrl);
+      await page.goto(app.url);
       await page.getByRole("heading", { name: "Sign in" }).waitFor();
       await page.getByRole("button", { name: "No account? Sign up" }).click();
       await page.getByRole("heading", { name: "Create your account" }).waitFor();
@@ -162,7 +151,7 @@ describe("README quick start", () => {
       await page.getByRole("heading", { name: `Welcome, ${name}` }).waitFor();
       await page.getByRole("button", { name: "Active organization: Personal account" }).waitFor();
       await page.getByRole("button", { name: `Account menu for ${name}` }).waitFor();
-      await page.screenshot({ path: join(shots, "readme-welcome.png"), fullPage: true });
+      await page.screenshot({ path: join(SHOTS, "readme-welcome.png"), fullPage: true });
 
       // "A reload keeps you signed in: the refresh cookie signs you back in."
       await page.reload();

@@ -19,21 +19,17 @@
 
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { mkdirSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, before, describe, it, test } from "node:test";
-import { fileURLToPath } from "node:url";
+import { describe, it, test } from "node:test";
 
-import { BASE_URL, launchChromium, refreshCookie, refreshCookieSetBy, serveApp, watch } from "./support/app.mjs";
-import { mailedLink } from "./support/mail.mjs";
-import { timeStep, totp } from "./support/totp.mjs";
+import { mailedLink } from "@janua/e2e-support/mail";
+import { timeStep, totp } from "@janua/e2e-support/totp";
+
+import { appInChromium, BASE_URL, refreshCookie, refreshCookieSetBy, SHOTS } from "./support/app.mjs";
 
 const mailDir = process.env.JANUA_MAIL_DIR;
 const adminEmail = process.env.JANUA_ADMIN_EMAIL;
 const adminPassword = process.env.JANUA_ADMIN_PASSWORD;
-const root = fileURLToPath(new URL("..", import.meta.url));
-const shots = process.env.JANUA_SCREENSHOT_DIR ?? join(tmpdir(), "janua-react-screenshots");
 
 // With a server but without the rest of the scenario's settings, fail instead of skipping.
 test("the scenario's environment is set along with JANUA_BASE_URL (nox -s react sets it all)", { skip: !BASE_URL && "JANUA_BASE_URL is not set" }, () => {
@@ -85,9 +81,7 @@ describe(
     const nameA = "Scenario A";
     const orgName = `Scenario ${tag}`;
 
-    let server;
-    let appUrl;
-    let browser;
+    const app = appInChromium();
     const users = {}; // "a" | "b" | "admin" -> { context, page, problems }
     let userA;
     let userB;
@@ -99,16 +93,31 @@ describe(
 
     /** A browser of its own for `who`, on the /scenario page. */
     async function open(who, expected = () => false) {
-      const context = await browser.newContext();
-      const page = await context.newPage();
-      users[who] = { context, page, problems: watch(page, expected) };
-      await openScenario(page);
-      return page;
+      const user = (users[who] = await app.newPage(expected));
+      await openScenario(user.page);
+      return user.page;
     }
 
     async function openScenario(page) {
-      await page.goto(`${appUrl}/scenario`);
+      await page.goto(`${app.url}/scenario`);
       await page.waitForFunction(() => window.__scenario !== undefined && window.__scenario.state().isLoaded);
+    }
+
+    /**
+     * Opens the app's page of the newest mailed link to `path` for `email` and presses its
+     * `button`: the answer to the `POST api` it sends, with the `status` and the link's token.
+     */
+    async function followMailedLink(page, email, path, button, api, status) {
+      const link = await mailedLink(need(mailDir, "JANUA_MAIL_DIR"), email, path);
+      // The server links to PUBLIC_APP_URL: this app, when nox -s react sets JANUA_APP_URL.
+      if (process.env.JANUA_APP_URL) assert.equal(link.origin, app.url);
+      await page.goto(new URL(link.pathname + link.search, app.url).href);
+      const answered = answer(page, "POST", api);
+      await page.getByRole("button", { name: button }).click();
+      const response = await answered;
+      assert.equal(response.status(), status);
+      assert.equal(JSON.parse(response.request().postData()).token, link.searchParams.get("token"));
+      return response;
     }
 
     function pageOf(who) {
@@ -181,20 +190,9 @@ describe(
       assert.equal(held.refreshToken, undefined);
       const set = await refreshCookieSetBy(response);
       assert.ok(set, "the answer sets the refresh cookie");
-      assert.equal(await refreshCookie(context, appUrl), set);
+      assert.equal(await refreshCookie(context, app.url), set);
       return held;
     }
-
-    before(async () => {
-      ({ server, url: appUrl } = await serveApp(root));
-      browser = await launchChromium();
-      mkdirSync(shots, { recursive: true });
-    });
-
-    after(async () => {
-      await browser?.close();
-      await server?.close();
-    });
 
     it("1. registers A through <SignUp/>: email not verified yet, tokens held", async () => {
       // A's expected failures: steps 6 (refresh and me refused), 10 (MFA required) and 20 (me
@@ -222,15 +220,7 @@ describe(
     it("2. verifies A's email with the token of the mailed /verify-email link (the app's page)", async () => {
       need(userA, "user A");
       const page = pageOf("a");
-      const link = await mailedLink(need(mailDir, "JANUA_MAIL_DIR"), emailA, "/verify-email");
-      // The server links to PUBLIC_APP_URL: this app, when nox -s react sets JANUA_APP_URL.
-      if (process.env.JANUA_APP_URL) assert.equal(link.origin, appUrl);
-      await page.goto(new URL(link.pathname + link.search, appUrl).href);
-      const verified = answer(page, "POST", "/api/v1/auth/email/verify");
-      await page.getByRole("button", { name: "Confirm my email address" }).click();
-      const response = await verified;
-      assert.equal(response.status(), 204);
-      assert.equal(JSON.parse(response.request().postData()).token, link.searchParams.get("token"));
+      await followMailedLink(page, emailA, "/verify-email", "Confirm my email address", "/api/v1/auth/email/verify", 204);
       await page.getByRole("status").filter({ hasText: "Your email address is confirmed" }).waitFor();
       await openScenario(page);
     });
@@ -257,12 +247,12 @@ describe(
     it("5. refreshes by itself when the held access token has expired", async () => {
       const { page, context } = users.a;
       t0 = need(await scenario(page, "tokens"), "A's tokens");
-      t0Refresh = need(await refreshCookie(context, appUrl), "A's refresh cookie");
+      t0Refresh = need(await refreshCookie(context, app.url), "A's refresh cookie");
       await scenario(page, "expireTokens"); // expired: nothing waits
       assert.equal(ok(await scenario(page, "call", "auth.me")).email, emailA);
       const now = need(await scenario(page, "tokens"), "A's refreshed tokens");
       assert.notEqual(now.accessToken, t0.accessToken);
-      assert.notEqual(await refreshCookie(context, appUrl), t0Refresh);
+      assert.notEqual(await refreshCookie(context, app.url), t0Refresh);
     });
 
     it("6. refuses the old refresh token; the reuse ends the session (and the provider signs out)", async () => {
@@ -298,7 +288,7 @@ describe(
       const response = await signOut(page, nameA);
       assert.equal(response.status(), 204);
       assert.equal(await scenario(page, "tokens"), null);
-      assert.equal(await refreshCookie(context, appUrl), undefined);
+      assert.equal(await refreshCookie(context, app.url), undefined);
     });
 
     it("10. logs A in: MfaRequiredError, then <MfaChallenge/> with the next step's code; amr has otp and mfa", async () => {
@@ -367,14 +357,7 @@ describe(
     it("14. B accepts with the token of the mailed /accept-invitation link (the app's page)", async () => {
       need(userB, "user B");
       const page = pageOf("b");
-      const link = await mailedLink(need(mailDir, "JANUA_MAIL_DIR"), emailB, "/accept-invitation");
-      if (process.env.JANUA_APP_URL) assert.equal(link.origin, appUrl);
-      await page.goto(new URL(link.pathname + link.search, appUrl).href);
-      const accepted = answer(page, "POST", "/api/v1/invitations/accept");
-      await page.getByRole("button", { name: "Accept the invitation" }).click();
-      const response = await accepted;
-      assert.equal(response.status(), 200);
-      assert.equal(JSON.parse(response.request().postData()).token, link.searchParams.get("token"));
+      const response = await followMailedLink(page, emailB, "/accept-invitation", "Accept the invitation", "/api/v1/invitations/accept", 200);
       const organization = await response.json();
       assert.equal(organization.id, need(organizationId, "the organization"));
       assert.equal(organization.role, "member");
@@ -442,11 +425,11 @@ describe(
 
     it("20. logs A out through <UserButton/>: the old access token is refused", async () => {
       const { page, context } = users.a;
-      await page.screenshot({ path: join(shots, "scenario-a.png"), fullPage: true });
+      await page.screenshot({ path: join(SHOTS, "scenario-a.png"), fullPage: true });
       const old = need(await scenario(page, "tokens"), "A's tokens").accessToken;
       await signOut(page, nameA);
       assert.equal(await scenario(page, "tokens"), null);
-      assert.equal(await refreshCookie(context, appUrl), undefined);
+      assert.equal(await refreshCookie(context, app.url), undefined);
       refused(await scenario(page, "meWith", old), "TokenError", 401, "TOKEN_ERROR");
     });
 

@@ -7,14 +7,22 @@
 // `localhost`). The test files run one after the other (`--test-concurrency=1`), each serving its
 // app on that port in turn. Without JANUA_APP_URL any free port does (no passkeys then).
 
+import { mkdirSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { after, before } from "node:test";
+import { fileURLToPath } from "node:url";
 
 import { chromium } from "playwright";
 import { preview } from "vite";
 
 export const BASE_URL = process.env.JANUA_BASE_URL;
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+/** The example app's folder (sdks/react/example), built by `npm test` before the tests run. */
+export const EXAMPLE = fileURLToPath(new URL("../..", import.meta.url));
+/** Where the tests leave their screenshots. */
+export const SHOTS = process.env.JANUA_SCREENSHOT_DIR ?? join(tmpdir(), "janua-react-screenshots");
 
 export function freePort() {
   return new Promise((resolve, reject) => {
@@ -43,6 +51,35 @@ export async function serveApp(root, configFile = join(root, "vite.config.js")) 
 
 export function launchChromium() {
   return chromium.launch({ executablePath: CHROMIUM, headless: true });
+}
+
+/**
+ * The app and a browser for the `describe` this is called in: its `before` serves the app
+ * (`serve`, by default the built example) and launches Chromium, its `after` closes both. `url`
+ * and `browser` are set once the `before` has run; `newPage(expected)` opens a page in a context
+ * (cookie jar) of its own, with `problems` collected by `watch(page, expected)`.
+ */
+export function appInChromium(serve = () => serveApp(EXAMPLE)) {
+  let server;
+  const app = {
+    /** @type {string} */ url: undefined,
+    /** @type {import("playwright").Browser} */ browser: undefined,
+    async newPage(expected) {
+      const context = await app.browser.newContext();
+      const page = await context.newPage();
+      return { context, page, problems: watch(page, expected) };
+    },
+  };
+  before(async () => {
+    ({ server, url: app.url } = await serve());
+    app.browser = await launchChromium();
+    mkdirSync(SHOTS, { recursive: true });
+  });
+  after(async () => {
+    await app.browser?.close();
+    await server?.close();
+  });
+  return app;
 }
 
 /**

@@ -1,13 +1,15 @@
-// RFC 6238 TOTP with the authenticator-app defaults (HMAC-SHA-1, 6 digits, 30-second steps).
+// RFC 6238 TOTP with the authenticator-app defaults (HMAC-SHA-1, 6 digits, 30-second steps), for
+// the scenario's MFA steps (tests/e2e/scenario.md). Types in totp.d.ts.
 
 import { createHmac } from "node:crypto";
 
 const BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
-function base32Decode(secret: string): Buffer {
+/** @param {string} secret */
+function base32Decode(secret) {
   let bits = 0;
   let value = 0;
-  const out: number[] = [];
+  const out = [];
   for (const char of secret.toUpperCase().replace(/=+$/, "")) {
     const index = BASE32.indexOf(char);
     if (index === -1) throw new Error(`not base32: ${secret}`);
@@ -21,17 +23,24 @@ function base32Decode(secret: string): Buffer {
   return Buffer.from(out);
 }
 
-/** The 30-second time step of `ms` (milliseconds since the epoch). */
-export function timeStep(ms: number = Date.now()): number {
+/**
+ * The 30-second time step of `ms` (milliseconds since the epoch).
+ * @param {number} [ms]
+ */
+export function timeStep(ms = Date.now()) {
   return Math.floor(ms / 1000 / 30);
 }
 
-/** The code of time step `step` for the base32 `secret`. */
-export function totp(secret: string, step: number): string {
+/**
+ * The code of time step `step` for the base32 `secret`.
+ * @param {string} secret
+ * @param {number} step
+ */
+export function totp(secret, step) {
   const counter = Buffer.alloc(8);
   counter.writeBigUInt64BE(BigInt(step));
   const mac = createHmac("sha1", base32Decode(secret)).update(counter).digest();
-  const offset = (mac[mac.length - 1] ?? 0) & 0x0f;
+  const offset = mac[mac.length - 1] & 0x0f;
   const code = mac.readUInt32BE(offset) & 0x7fffffff;
   return String(code % 1_000_000).padStart(6, "0");
 }
