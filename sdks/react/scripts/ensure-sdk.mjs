@@ -1,5 +1,6 @@
-// `@janua/sdk` is linked from ../typescript (`file:`): build it first when its dist is missing,
-// so `npm run build` works in a fresh clone. (`nox -s react` builds it anyway.)
+// `@janua/sdk` is linked from ../typescript in development (the `file:` devDependency; users get
+// it as a peer dependency): build it first when its dist is missing, so `npm run build` works in
+// a fresh clone. (`nox -s react` builds it anyway.)
 import { existsSync } from "node:fs";
 import { execSync } from "node:child_process";
 

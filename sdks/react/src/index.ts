@@ -1,3 +1,5 @@
+"use client";
+
 /**
  * `@janua/react`: React bindings for Janua on top of `@janua/sdk`.
  *

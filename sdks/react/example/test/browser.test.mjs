@@ -11,7 +11,7 @@ import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 
-import { appInChromium, BASE_URL, SHOTS } from "./support/app.mjs";
+import { appInChromium, BASE_URL, requireEnv, SHOTS } from "./support/app.mjs";
 
 /** The API as another client of the same user would use it (here: to create an organization). */
 async function api(method, path, body, token) {
@@ -25,7 +25,9 @@ async function api(method, path, body, token) {
   return text ? JSON.parse(text) : undefined;
 }
 
-describe("example app in Chromium", { skip: BASE_URL ? false : "JANUA_BASE_URL is not set (nox -s react sets it)" }, () => {
+requireEnv();
+
+describe("example app in Chromium", () => {
   const app = appInChromium();
 
   it("signs up, signs in, shows the profile, switches organization and signs out", async () => {

@@ -14,11 +14,12 @@ import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 
-import { appInChromium, BASE_URL, SHOTS } from "./support/app.mjs";
+import { appInChromium, requireEnv, SHOTS } from "./support/app.mjs";
 
-const skip = !BASE_URL ? "JANUA_BASE_URL is not set (nox -s react sets it)" : !process.env.JANUA_APP_URL ? "JANUA_APP_URL is not set: the server does not know the app's origin (nox -s react sets it)" : false;
+// JANUA_APP_URL: the app's origin, which the server must know for WebAuthn.
+requireEnv("JANUA_APP_URL");
 
-describe("passkeys with a virtual authenticator (usePasskeys, <SignIn/>, <MfaChallenge/>)", { skip }, () => {
+describe("passkeys with a virtual authenticator (usePasskeys, <SignIn/>, <MfaChallenge/>)", () => {
   const app = appInChromium();
 
   it("registers a passkey on the profile, signs in with it alone, then uses it as the second factor", async () => {

@@ -20,7 +20,7 @@ import { promisify } from "node:util";
 
 import { build } from "vite";
 
-import { appInChromium, BASE_URL, EXAMPLE, serveApp, SHOTS } from "./support/app.mjs";
+import { appInChromium, EXAMPLE, requireEnv, serveApp, SHOTS } from "./support/app.mjs";
 
 const pkg = join(EXAMPLE, ".."); // sdks/react
 
@@ -109,10 +109,11 @@ describe("README quick start", () => {
     assert.deepEqual(Object.keys(files).sort(), ["src/App.tsx", "src/main.tsx", "vite.config.ts"]);
   });
 
-  describe("built as written, in Chromium", { skip: !BASE_URL && "JANUA_BASE_URL is not set (nox -s react sets it)" }, () => {
+  describe("built as written, in Chromium", () => {
     let dir; // the scratch app
 
     before(async () => {
+      requireEnv();
       dir = mkdtempSync(join(tmpdir(), "janua-react-readme-"));
       for (const [path, code] of Object.entries(files)) {
         mkdirSync(dirname(join(dir, path)), { recursive: true });
