@@ -168,9 +168,10 @@ def e2e(session: nox.Session) -> None:
 
 @nox.session
 def browser(session: nox.Session) -> None:
-    """Passkeys in Debian's headless Chromium (/usr/bin/chromium, driven by Playwright with a
-    virtual WebAuthn authenticator) against a live server at http://localhost; the test starts
-    its own server (tests/browser)."""
+    """Debian's headless Chromium (/usr/bin/chromium, driven by Playwright) against one live
+    server at http://localhost (tests/browser/conftest.py starts it): passkeys with a virtual
+    WebAuthn authenticator, and every hosted page state checked by axe-core (WCAG 2.1 A/AA,
+    light and dark) and by keyboard."""
     session.run(PY, "-m", "pytest", "tests/browser", "-q", *session.posargs)
 
 

@@ -72,6 +72,7 @@ case $what in
     npm_ci sdks/react          # links sdks/typescript (file:), so after it
     npm_ci sdks/react/example
     npm_ci tests/interop/node
+    npm_ci tests/browser       # axe-core, which the browser tests inject into the hosted pages
     (cd codegen/gotools && go mod download)
     (cd sdks/go && go mod download)
     (cd tests/interop/go && go mod download)

@@ -37,8 +37,6 @@ from support.oauth_browser import query_of
 from support.users import PASSWORD, unique_email
 
 CHROMIUM = shutil.which("chromium")
-ADMIN_EMAIL = "admin@example.com"
-ADMIN_PASSWORD = secrets.token_urlsafe(24)
 # The relying party's redirect URI: a loopback server of this test, which records what arrives.
 # (Playwright's `page.route` never sees the request a redirect leads to, so it cannot stand in.)
 CALLBACK_PORT = services.free_port()
@@ -77,25 +75,10 @@ def relying_party() -> Iterator[list[str]]:
 
 
 @pytest.fixture(scope="module")
-def live() -> Iterator[services.LiveServer]:
-    with services.janua_server(
-        public_host="localhost",
-        RATE_LIMIT_ENABLED="false",
-        ADMIN_BOOTSTRAP_EMAIL=ADMIN_EMAIL,
-        ADMIN_BOOTSTRAP_PASSWORD=ADMIN_PASSWORD,
-    ) as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def client_id(live: services.LiveServer) -> str:
-    """A public first-party client, registered through the admin API as an operator would."""
+def client_id(live: services.LiveServer, admin_headers: dict[str, str]) -> str:
+    """A public first-party client, registered through the admin API as an operator would
+    (the live server and its admin: conftest.py)."""
     with httpx.Client(base_url=live.base_url, timeout=30) as api:
-        login = api.post(
-            "/api/v1/auth/login", json={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}
-        )
-        assert login.status_code == 200, login.text
-        admin = {"Authorization": f"Bearer {login.json()['tokens']['access_token']}"}
         created = api.post(
             "/api/v1/oauth/clients",
             json={
@@ -106,7 +89,7 @@ def client_id(live: services.LiveServer) -> str:
                 "grant_types": ["authorization_code"],
                 "first_party": True,
             },
-            headers=admin,
+            headers=admin_headers,
         )
         assert created.status_code == 201, created.text
         return created.json()["client_id"]

@@ -21,14 +21,6 @@ from support.users import PASSWORD, unique_email
 CHROMIUM = shutil.which("chromium")
 
 
-@pytest.fixture(scope="module")
-def live() -> Iterator[services.LiveServer]:
-    # BASE_URL http://localhost:<port>: the RP ID defaults to its host and the allowed origin to
-    # its origin, exactly what the browser reports.
-    with services.janua_server(public_host="localhost", RATE_LIMIT_ENABLED="false") as server:
-        yield server
-
-
 @pytest.fixture
 def browser_page() -> Iterator[tuple[Page, dict]]:
     assert CHROMIUM, "install Debian's chromium package (apt-get install -y chromium)"

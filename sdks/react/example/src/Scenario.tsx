@@ -190,7 +190,7 @@ export function ScenarioPage() {
   return (
     <section className="panel" aria-labelledby="scenario-title">
       <h1 id="scenario-title">SDK scenario</h1>
-      <div className="nav" aria-label="Account">
+      <div className="nav" role="group" aria-label="Account">
         <OrganizationSwitcher />
         <UserButton showName />
       </div>

@@ -4,14 +4,15 @@
 // server, so the API is same-origin and the refresh cookie first-party. The walk-through: sign
 // up, sign out, sign in, see the profile, survive a reload (cookie sign-in), create an
 // organization through the API and switch to it in <OrganizationSwitcher/>, see <Protect/>
-// follow the new role, sign out.
+// follow the new role, sign out. On the way, axe-core checks each component's states against
+// WCAG 2.0/2.1 A and AA (`expectAccessible`), and <SignIn/> is used with the keyboard alone.
 
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 
-import { appInChromium, BASE_URL, requireEnv, SHOTS } from "./support/app.mjs";
+import { appInChromium, BASE_URL, expectAccessible, requireEnv, SHOTS } from "./support/app.mjs";
 
 /** The API as another client of the same user would use it (here: to create an organization). */
 async function api(method, path, body, token) {
@@ -43,6 +44,7 @@ describe("example app in Chromium", () => {
     await page.goto(`${appUrl}/`);
     await page.getByRole("link", { name: "Sign up" }).first().click();
     await page.getByRole("heading", { name: "Create your account" }).waitFor();
+    await expectAccessible(page, "<SignUp/>");
     await page.getByLabel("Name").fill(name);
     await page.getByLabel("Email address").fill(email);
     await page.getByLabel("Password").fill(password);
@@ -54,15 +56,28 @@ describe("example app in Chromium", () => {
 
     // Sign out from the user button.
     await page.getByRole("button", { name: `Account menu for ${name}` }).click();
+    await page.getByRole("menu", { name: "Account" }).waitFor();
+    await expectAccessible(page, "profile, <UserButton/> open");
     await page.getByRole("menuitem", { name: "Sign out" }).click();
     await page.getByText("You are signed out.").waitFor();
 
-    // Sign in (a wrong password first: the error is announced).
+    // Sign in (a wrong password first: the error is announced), with the keyboard alone: from
+    // the card's title, Tab reaches the email, the password and the button, and Enter submits.
     await page.getByRole("navigation", { name: "Account" }).getByRole("link", { name: "Sign in" }).click();
-    await page.getByLabel("Email address").fill(email);
-    await page.getByLabel("Password").fill("not the password at all");
-    await page.getByRole("button", { name: "Continue" }).click();
+    const signInTitle = page.getByRole("heading", { name: "Sign in" });
+    await signInTitle.waitFor();
+    await expectAccessible(page, "<SignIn/>");
+    await signInTitle.click();
+    const reached = [];
+    for (const text of [email, "not the password at all", null]) {
+      await page.keyboard.press("Tab");
+      reached.push(await page.evaluate(() => `${document.activeElement?.tagName.toLowerCase()} ${document.activeElement?.getAttribute("autocomplete") ?? document.activeElement?.textContent}`));
+      if (text !== null) await page.keyboard.type(text);
+    }
+    assert.deepEqual(reached, ["input username webauthn", "input current-password", "button Continue"]);
+    await page.keyboard.press("Enter");
     await page.getByRole("alert").filter({ hasText: "The email or password is incorrect." }).waitFor();
+    await expectAccessible(page, "<SignIn/> with an error");
     assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("autocomplete")), "current-password");
     await page.getByLabel("Password").fill(password);
     await page.getByRole("button", { name: "Continue" }).click();
@@ -87,6 +102,8 @@ describe("example app in Chromium", () => {
     const org = await api("POST", "/api/v1/organizations", { name: orgName, slug: `acme-${randomUUID().slice(0, 8)}` }, signedIn.tokens.access_token);
     await page.getByRole("button", { name: "Active organization: Personal account" }).click();
     const menu = page.getByRole("menu", { name: "Switch organization" });
+    await menu.getByRole("menuitemradio", { name: orgName }).waitFor();
+    await expectAccessible(page, "profile, <OrganizationSwitcher/> open");
     await menu.getByRole("menuitemradio", { name: orgName }).click();
     await page.getByRole("button", { name: `Active organization: ${orgName}` }).waitFor();
     await page.getByTestId("active-organization").filter({ hasText: orgName }).waitFor();

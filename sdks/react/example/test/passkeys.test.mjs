@@ -14,7 +14,7 @@ import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 
-import { appInChromium, requireEnv, SHOTS } from "./support/app.mjs";
+import { appInChromium, expectAccessible, requireEnv, SHOTS } from "./support/app.mjs";
 
 // JANUA_APP_URL: the app's origin, which the server must know for WebAuthn.
 requireEnv("JANUA_APP_URL");
@@ -99,6 +99,7 @@ describe("passkeys with a virtual authenticator (usePasskeys, <SignIn/>, <MfaCha
     const mfa = page.getByRole("region", { name: "Two-step verification" });
     await mfa.waitFor();
     assert.equal(await mfa.getByLabel("Authentication code").count(), 0, "no code field: the account has no code factor");
+    await expectAccessible(page, "<MfaChallenge/> (a passkey)");
     await page.screenshot({ path: join(SHOTS, "passkey-2-second-factor.png"), fullPage: true });
     await mfa.getByRole("button", { name: "Use your passkey" }).click();
     await page.waitForURL(`${appUrl}/profile`);

@@ -25,7 +25,7 @@ import { describe, it } from "node:test";
 import { mailedLink } from "@janua/e2e-support/mail";
 import { timeStep, totp } from "@janua/e2e-support/totp";
 
-import { appInChromium, BASE_URL, refreshCookie, refreshCookieSetBy, requireEnv, SHOTS } from "./support/app.mjs";
+import { appInChromium, BASE_URL, expectAccessible, refreshCookie, refreshCookieSetBy, requireEnv, SHOTS } from "./support/app.mjs";
 
 const mailDir = process.env.JANUA_MAIL_DIR;
 const adminEmail = process.env.JANUA_ADMIN_EMAIL;
@@ -303,6 +303,7 @@ describe(
       assert.ok(problem.mfa_methods.includes("totp"), JSON.stringify(problem.mfa_methods));
       const mfa = page.getByRole("region", { name: "Two-step verification" });
       await mfa.waitFor();
+      await expectAccessible(page, "<MfaChallenge/> (authenticator app or recovery code)");
       assert.equal(await scenario(page, "tokens"), null);
 
       const code = totp(need(secret, "the TOTP secret"), need(step, "the TOTP step") + 1);

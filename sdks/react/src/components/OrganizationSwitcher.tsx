@@ -62,16 +62,18 @@ export function OrganizationSwitcher({ hidePersonal = false, createOrganizationU
         aria-expanded={menu.open}
         aria-controls={menu.open ? `${id}-menu` : undefined}
         aria-busy={busy}
-        aria-label={`Active organization: ${current}`}
         onClick={() => toggle(!menu.open)}
         onKeyDown={(event) => {
           if (["ArrowDown", "ArrowUp", "Enter", " "].includes(event.key)) void memberships.revalidate().catch(() => undefined);
           menu.onButtonKeyDown(event);
         }}
       >
+        {/* Named by its text, "Active organization: <name>": the name shown is part of it (WCAG
+            2.5.3); the monogram is a picture, hidden from assistive technology. */}
         <span className="janua-avatar janua-avatar--square" aria-hidden="true">
           {initials(organization?.name ?? (orgId ? "O" : "P"), null)}
         </span>
+        <span className="janua-visually-hidden">Active organization:</span>{" "}
         <span className="janua-org-switcher__name">{current}</span>
         <span className="janua-chevron" aria-hidden="true" />
       </button>

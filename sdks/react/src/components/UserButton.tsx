@@ -32,10 +32,14 @@ export function UserButton({ userProfileUrl, afterSignOutUrl, showName = false, 
         aria-haspopup="menu"
         aria-expanded={menu.open}
         aria-controls={menu.open ? `${id}-menu` : undefined}
-        aria-label={`Account menu for ${label}`}
         onClick={() => menu.setOpen(!menu.open)}
         onKeyDown={menu.onButtonKeyDown}
       >
+        {/* The avatar is a picture of the user (their photo, or their initials in its place):
+            hidden from assistive technology. The button's name is its text, "Account menu for
+            <name>", of which the name shown beside the avatar (showName) is a part: a visible
+            label is always inside the accessible name (WCAG 2.5.3), and translation tools
+            translate it with the page (they skip aria-label). */}
         {user.picture_url ? (
           <img className="janua-avatar" src={user.picture_url} alt="" />
         ) : (
@@ -43,7 +47,14 @@ export function UserButton({ userProfileUrl, afterSignOutUrl, showName = false, 
             {initials(user.name, user.email)}
           </span>
         )}
-        {showName ? <span className="janua-user-button__name">{label}</span> : null}
+        {showName ? (
+          <>
+            <span className="janua-visually-hidden">Account menu for</span>{" "}
+            <span className="janua-user-button__name">{label}</span>
+          </>
+        ) : (
+          <span className="janua-visually-hidden">Account menu for {label}</span>
+        )}
       </button>
       {menu.open ? (
         <div className="janua-popover" id={`${id}-menu`} role="menu" aria-label="Account" ref={menu.menuRef} onKeyDown={menu.onMenuKeyDown}>

@@ -7,13 +7,15 @@
 // `localhost`). The test files run one after the other (`--test-concurrency=1`), each serving its
 // app on that port in turn. Without JANUA_APP_URL any free port does (no passkeys then).
 
-import { mkdirSync } from "node:fs";
+import assert from "node:assert/strict";
+import { mkdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before } from "node:test";
 import { fileURLToPath } from "node:url";
 
+import { AxeBuilder } from "@axe-core/playwright";
 import { chromium } from "playwright";
 import { preview } from "vite";
 
@@ -124,4 +126,39 @@ export async function refreshCookieSetBy(response) {
     }
   }
   return undefined;
+}
+
+/** WCAG 2.0 and 2.1, levels A and AA: the rules `expectAccessible` runs. */
+export const WCAG_A_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
+
+/**
+ * @janua/react's own theme: the `:root` block of its styles.css (the CSS variables' defaults),
+ * which the example overrides with its own colours.
+ */
+const LIBRARY_DEFAULTS = (() => {
+  const css = readFileSync(join(EXAMPLE, "..", "src", "styles.css"), "utf8");
+  const variables = /:root\s*\{([^}]*)\}/.exec(css)?.[1];
+  assert.ok(variables?.includes("--janua-color-primary"), "the :root variables of src/styles.css");
+  return `:root:root {${variables}}`;
+})();
+
+/**
+ * axe-core's WCAG 2.0/2.1 A and AA rules find nothing on `page` as it is now, styled as the
+ * example styles it; and colour contrast holds as well with @janua/react's default theme (its
+ * variables' defaults put back over the example's). A failure names each violation: rule id,
+ * impact, the elements (CSS selectors), and what to do.
+ */
+export async function expectAccessible(page, label) {
+  const found = (await new AxeBuilder({ page }).withTags(WCAG_A_AA).analyze()).violations.map((v) => ({ theme: "example theme", ...v }));
+  const defaults = await page.addStyleTag({ content: LIBRARY_DEFAULTS });
+  try {
+    const contrast = await new AxeBuilder({ page }).withRules(["color-contrast"]).analyze();
+    found.push(...contrast.violations.map((v) => ({ theme: "default theme", ...v })));
+  } finally {
+    await defaults.evaluate((style) => style.remove());
+  }
+  const report = found.map(
+    (v) => `${label} (${v.theme}): ${v.id} [${v.impact}] ${v.help} (${v.helpUrl})\n${v.nodes.map((n) => `    ${JSON.stringify(n.target)}: ${n.failureSummary}`).join("\n")}`,
+  );
+  if (report.length) assert.fail(`axe-core found WCAG A/AA violations:\n${report.join("\n")}`);
 }
