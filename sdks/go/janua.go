@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/janua-dev/janua/sdks/go/api"
+	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
 // DefaultTimeout bounds a whole request when the caller brings no HTTP client of its own.
@@ -59,6 +60,9 @@ func BasicAuth(clientID, clientSecret string) api.RequestEditorFn {
 
 // Parameter types of the most used calls, named after the facade's methods.
 type (
+	// Email is the type of RegisterParams.Email (and other `format: email` fields): convert a
+	// string variable with janua.Email(s).
+	Email = openapi_types.Email
 	// RegisterParams is the body of Client.Auth.Register.
 	RegisterParams = api.RegisterRequest
 	// LoginParams is the body of Client.Auth.Login.

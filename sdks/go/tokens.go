@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"time"
@@ -20,6 +22,34 @@ type Tokens struct {
 	RefreshToken string
 	// ExpiresAt is when AccessToken expires; zero when unknown (then only a 401 refreshes).
 	ExpiresAt time.Time
+}
+
+// String shows only the last four characters of each token, so that printing or logging a
+// Tokens (fmt's %v and %+v) does not leak a credential.
+func (t Tokens) String() string {
+	expires := "unknown"
+	if !t.ExpiresAt.IsZero() {
+		expires = t.ExpiresAt.UTC().Format(time.RFC3339)
+	}
+	return fmt.Sprintf("Tokens{AccessToken:%s RefreshToken:%s ExpiresAt:%s}",
+		redact(t.AccessToken), redact(t.RefreshToken), expires)
+}
+
+// GoString is String, for %#v.
+func (t Tokens) GoString() string { return "janua." + t.String() }
+
+// LogValue keeps the tokens out of log/slog output too (its JSON handler ignores String).
+func (t Tokens) LogValue() slog.Value { return slog.StringValue(t.String()) }
+
+func redact(token string) string {
+	switch {
+	case token == "":
+		return `""`
+	case len(token) <= 16:
+		return `"..."`
+	default:
+		return `"...` + token[len(token)-4:] + `"`
+	}
 }
 
 // expiring reports whether the access token is missing or expires within ExpirySkew.

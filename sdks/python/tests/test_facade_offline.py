@@ -403,3 +403,27 @@ async def test_async_refresh_503_keeps_the_tokens() -> None:
         api.routes[REFRESH] = answer(200, PAIR)
         assert (await client.auth.me()).email == USER["email"]
         assert paths(api).count(REFRESH) == 2
+
+
+def test_tokens_repr_hides_the_tokens() -> None:
+    access, refresh = "eyJhbGciOiJSUzI1NiJ9.payload.signature-abcd", "refresh-secret-value-wxyz"
+    client = janua.Janua("http://janua.test", access_token=access, refresh_token=refresh)
+    shown = f"{client.token_store.get()!r} {client.token_store.get()}"
+    assert access not in shown and refresh not in shown
+    assert "...abcd" in shown and "...wxyz" in shown  # still tells two pairs apart
+    assert "refresh_token=None" in repr(janua.Tokens("short"))
+
+
+def test_network_errors_name_the_request_but_not_its_query() -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("Connection refused", request=request)
+
+    api = Api({"GET /oauth/logout": refuse, "GET /api/v1/auth/me": refuse})
+    with api.sync(max_retries=0, access_token="at") as client:
+        with pytest.raises(janua.NetworkError) as caught:
+            client.auth.me()
+        assert str(caught.value).startswith("network error: GET http://janua.test/api/v1/auth/me: ")
+        assert "Connection refused" in str(caught.value)
+        with pytest.raises(janua.NetworkError) as caught:
+            client.oauth.end_session(id_token_hint="eyJ.secret.jwt")
+        assert "/oauth/logout" in str(caught.value) and "secret" not in str(caught.value)

@@ -21,6 +21,11 @@ export interface JanuaErrorInit {
   cause?: unknown;
 }
 
+/** A read-only property left out of `console.log` / `util.inspect` and `JSON.stringify`. */
+function hidden(target: object, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: false, writable: false, configurable: true });
+}
+
 export class JanuaError extends Error {
   /** HTTP status; undefined when no answer arrived. */
   readonly status: number | undefined;
@@ -29,7 +34,11 @@ export class JanuaError extends Error {
   readonly detail: string | undefined;
   /** The server's request id (`request_id` of the problem, or the `X-Request-ID` header). */
   readonly requestId: string | undefined;
-  readonly problem: Record<string, unknown> | undefined;
+  /**
+   * The parsed error body. Not enumerable, like `MfaRequiredError.mfaToken`: `console.log(error)`
+   * and `JSON.stringify(error)` show the fields above, never a token the body may carry.
+   */
+  declare readonly problem: Record<string, unknown> | undefined;
 
   constructor(message: string, init: JanuaErrorInit = {}) {
     super(message, init.cause === undefined ? undefined : { cause: init.cause });
@@ -38,7 +47,7 @@ export class JanuaError extends Error {
     this.code = init.code;
     this.detail = init.detail;
     this.requestId = init.requestId;
-    this.problem = init.problem;
+    hidden(this, "problem", init.problem);
   }
 }
 
@@ -80,7 +89,8 @@ export class RateLimitError extends JanuaError {
  * with `mfaToken` at a second-factor endpoint, using one of `mfaMethods`.
  */
 export class MfaRequiredError extends JanuaError {
-  readonly mfaToken: string;
+  /** Not enumerable: logging the error does not print it. */
+  declare readonly mfaToken: string;
   readonly mfaMethods: MfaMethod[];
   /** Seconds until `mfaToken` expires. */
   readonly mfaTokenExpiresIn: number | undefined;
@@ -89,7 +99,7 @@ export class MfaRequiredError extends JanuaError {
     init: JanuaErrorInit & { mfaToken: string; mfaMethods: MfaMethod[]; mfaTokenExpiresIn?: number },
   ) {
     super(message, init);
-    this.mfaToken = init.mfaToken;
+    hidden(this, "mfaToken", init.mfaToken);
     this.mfaMethods = init.mfaMethods;
     this.mfaTokenExpiresIn = init.mfaTokenExpiresIn;
   }

@@ -126,8 +126,10 @@ export async function sendWithRetries(
       if (exchange.signal?.aborted) throw exchange.signal.reason;
       const retryable = neverSent(error) || IDEMPOTENT_METHODS.has(method);
       if (attempt >= maxRetries || !retryable) {
-        if (timedOut) throw new TimeoutError(`${method} ${exchange.url}: no answer within ${exchange.timeoutMs} ms`, { cause: error });
-        throw new NetworkError(`${method} ${exchange.url}: ${describe(error)}`, { cause: error });
+        // The query string stays out of the message: it may carry a token (`id_token_hint`).
+        const where = `${method} ${exchange.url.split(/[?#]/, 1)[0]}`;
+        if (timedOut) throw new TimeoutError(`${where}: no answer within ${exchange.timeoutMs} ms`, { cause: error });
+        throw new NetworkError(`${where}: ${describe(error)}`, { cause: error });
       }
       await sleep(backoffDelay(attempt, options), exchange.signal);
       continue;

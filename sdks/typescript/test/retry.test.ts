@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { createServer } from "node:net";
 import { describe, it } from "node:test";
+import { inspect } from "node:util";
 
 import {
   backoffDelay,
@@ -231,6 +232,27 @@ describe("error mapping", () => {
     assert.equal(error.mfaTokenExpiresIn, 300);
     assert.equal(error.status, 403);
     assert.equal(error.requestId, "abc");
+  });
+
+  it("keeps the mfa token out of console.log and JSON.stringify", () => {
+    const body = { type: "x", title: "t", status: 403, code: "MFA_REQUIRED", request_id: "abc", mfa_token: "mfa-secret-123", mfa_methods: ["totp"] };
+    const error = errorFromResponse(403, new Headers(), body);
+    assert.ok(error instanceof MfaRequiredError);
+    for (const shown of [inspect(error, { depth: 5 }), JSON.stringify(error), String(error)]) {
+      assert.doesNotMatch(shown, /mfa-secret-123/, shown);
+    }
+    assert.match(inspect(error), /MFA_REQUIRED/);
+    assert.match(inspect(error), /mfaMethods: \[ 'totp' \]/);
+    assert.equal(error.mfaToken, "mfa-secret-123");
+    assert.equal(error.problem?.["mfa_token"], "mfa-secret-123");
+  });
+
+  it("names the failed request without its query string", async () => {
+    const { janua } = scripted([refused()], { maxRetries: 0 });
+    const error = await janua.oauth.endSession({ id_token_hint: "eyJ.secret.jwt" }).catch((e: unknown) => e);
+    assert.ok(error instanceof NetworkError, String(error));
+    assert.match(error.message, /^GET http:\/\/janua\.test\/oauth\/logout: /);
+    assert.doesNotMatch(error.message, /secret/);
   });
 
   it("falls back on the status, and reads RFC 6749 OAuth errors", () => {

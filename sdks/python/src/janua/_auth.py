@@ -30,6 +30,19 @@ class Tokens:
     def with_expiry(self, expires_at: float | None) -> Tokens:
         return replace(self, expires_at=expires_at)
 
+    def __repr__(self) -> str:
+        # Tokens end up in logs and tracebacks: show only their last characters.
+        return (
+            f"Tokens(access_token={_redact(self.access_token)}, "
+            f"refresh_token={_redact(self.refresh_token)}, expires_at={self.expires_at!r})"
+        )
+
+
+def _redact(token: str | None) -> str:
+    if not token:
+        return repr(token)
+    return f"'...{token[-4:]}'" if len(token) > 16 else "'...'"
+
 
 @runtime_checkable
 class TokenStore(Protocol):

@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 
 from janua._auth import CALL_HEADERS, BearerAuth, MemoryTokenStore, Tokens, TokenStore
-from janua._errors import NetworkError, TokenError, error_from_response
+from janua._errors import TokenError, error_from_response, network_error
 from janua._generated import models
 from janua._generated.api.auth import refresh_token as refresh_token_op
 from janua._generated.client import AuthenticatedClient, Client
@@ -173,7 +173,7 @@ class Janua(JanuaNamespaces):
         try:
             return op.sync_detailed(client=client, **kw)
         except httpx.TransportError as exc:
-            raise NetworkError(f"network error: {exc!r}") from exc
+            raise network_error(exc) from exc
         finally:
             CALL_HEADERS.reset(context)
 
@@ -329,7 +329,7 @@ class AsyncJanua(AsyncJanuaNamespaces):
         try:
             return await op.asyncio_detailed(client=client, **kw)
         except httpx.TransportError as exc:
-            raise NetworkError(f"network error: {exc!r}") from exc
+            raise network_error(exc) from exc
         finally:
             CALL_HEADERS.reset(context)
 

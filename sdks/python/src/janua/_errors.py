@@ -119,6 +119,19 @@ class NetworkError(JanuaError):
     """The request did not get an answer (connection refused, timeout, ...)."""
 
 
+def network_error(exc: httpx.TransportError) -> NetworkError:
+    """A NetworkError naming the request that failed (`GET http://...: ConnectError(...)`);
+    without the query string, which may carry a token (`id_token_hint`)."""
+    try:
+        request: httpx.Request | None = exc.request
+    except RuntimeError:  # raised before the request was built
+        request = None
+    where = ""
+    if request is not None:
+        where = f"{request.method} {request.url.copy_with(query=None)}: "
+    return NetworkError(f"network error: {where}{exc!r}")
+
+
 _BY_CODE: dict[str, type[JanuaError]] = {
     "AUTHENTICATION_ERROR": AuthenticationError,
     "TOKEN_ERROR": TokenError,
