@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from support.users import PASSWORD, unique_email
+from support.users import PASSWORD, bearer, register, unique_email
 
 PROBLEM = "application/problem+json"
 
@@ -62,6 +62,17 @@ async def test_schema_violations_are_422_with_field_pointers(
     response = await client.post("/api/v1/auth/register", json=body)
     problem = await assert_problem(response, 422, "VALIDATION_ERROR")
     assert pointer in [error["pointer"] for error in problem["errors"]]
+
+
+async def test_invalid_parameters_are_422_naming_the_parameter(client: httpx.AsyncClient) -> None:
+    tokens = (await register(client))["tokens"]
+    response = await client.get(
+        "/api/v1/organizations/not-a-uuid", headers=bearer(tokens["access_token"])
+    )
+    problem = await assert_problem(response, 422, "VALIDATION_ERROR")
+    # The bad value is in the path: the answer must not send the caller looking in a body.
+    assert problem["detail"] == "The request has 1 invalid parameter."
+    assert problem["errors"][0]["pointer"] == "#/path/organization_id"
 
 
 async def test_unknown_fields_cannot_escalate(client: httpx.AsyncClient) -> None:

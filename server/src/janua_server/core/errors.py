@@ -107,9 +107,12 @@ def conflict(detail: str) -> ApiError:
     return ApiError(409, ErrorCode.CONFLICT_ERROR, detail)
 
 
-def validation_error(errors: list[FieldError]) -> ApiError:
-    noun = "field" if len(errors) == 1 else "fields"
-    detail = f"The request body has {len(errors)} invalid {noun}."
+def validation_error(errors: list[FieldError], *, in_parameters: bool = False) -> ApiError:
+    count = len(errors)
+    if in_parameters:
+        detail = f"The request has {count} invalid parameter{'' if count == 1 else 's'}."
+    else:
+        detail = f"The request body has {count} invalid field{'' if count == 1 else 's'}."
     return ApiError(422, ErrorCode.VALIDATION_ERROR, detail, errors=errors)
 
 
@@ -169,7 +172,7 @@ def install_error_handlers(app: FastAPI) -> None:
             FieldError(pointer="#/" + "/".join(map(str, e["loc"])), detail=e["msg"])
             for e in exc.errors()
         ]
-        return problem_response(request, validation_error(errors))
+        return problem_response(request, validation_error(errors, in_parameters=True))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_exception(request: Request, exc: StarletteHTTPException) -> Response:
