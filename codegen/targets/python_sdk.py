@@ -1,7 +1,10 @@
 """Python SDK wire layer: openapi-python-client, sync and async functions per operation.
 
 Retries and token refresh do not go into templates: the facade passes them in through
-`httpx_args` (a custom `httpx.Auth` and transport), so this folder stays pure output.
+`httpx_args` (a custom `httpx.Auth` and transport), so this folder stays pure output. One
+template is ours (codegen/python-templates/model.py.jinja, the generator's own with one
+change): model fields that hold a credential (tokens, secrets, codes, passwords) are left out
+of `repr`, so a logged `AuthResponse` or `TotpSetup` leaks nothing.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ def generate(spec_json: Path, out: Path) -> None:
         "--path", spec_json,
         "--meta", "none",
         "--config", ROOT / "codegen" / "python-client.yaml",
+        "--custom-template-path", ROOT / "codegen" / "python-templates",
         "--output-path", staging,
         "--fail-on-warning",
         env={"PATH": f"{PY_BIN}{os.pathsep}{os.environ.get('PATH', '')}"},

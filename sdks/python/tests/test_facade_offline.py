@@ -414,6 +414,33 @@ def test_tokens_repr_hides_the_tokens() -> None:
     assert "refresh_token=None" in repr(janua.Tokens("short"))
 
 
+def test_generated_models_keep_credentials_out_of_their_repr() -> None:
+    from janua._generated.models import TokenPair, TotpSetup
+
+    pair = TokenPair.from_dict(
+        {
+            "access_token": "eyJ.access-secret.sig",
+            "token_type": "Bearer",
+            "expires_in": 900,
+            "refresh_token_expires_in": 2592000,
+            "refresh_token": "refresh-secret",
+        }
+    )
+    setup = TotpSetup.from_dict(
+        {
+            "secret": "JBSWY3DPEHPK3PXP",
+            "otpauth_uri": "otpauth://totp/Janua:ada?secret=JBSWY3DPEHPK3PXP",
+            "qr_code_svg": "<svg>JBSWY3DPEHPK3PXP</svg>",
+            "qr_code_data_uri": "data:image/svg+xml;base64,AAAA",
+        }
+    )
+    shown = f"{pair!r} {setup!r}"
+    for secret in ("access-secret", "refresh-secret", "JBSWY3DPEHPK3PXP", "AAAA"):
+        assert secret not in shown, shown
+    assert "expires_in=900" in shown  # the rest still shows
+    assert pair.access_token == "eyJ.access-secret.sig"  # and the values are all there
+
+
 def test_network_errors_name_the_request_but_not_its_query() -> None:
     def refuse(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("Connection refused", request=request)

@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
+from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="ChangePasswordRequest")
 
@@ -17,8 +18,8 @@ class ChangePasswordRequest:
         new_password (str): Subject to the password policy, like registration.
     """
 
-    current_password: str
-    new_password: str
+    current_password: str = _attrs_field(repr=False)
+    new_password: str = _attrs_field(repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         current_password = self.current_password

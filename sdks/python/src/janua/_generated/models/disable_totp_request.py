@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
+from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="DisableTotpRequest")
 
@@ -19,7 +20,7 @@ class DisableTotpRequest:
              Example: 123456.
     """
 
-    password: str
+    password: str = _attrs_field(repr=False)
     code: str
 
     def to_dict(self) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
+from attrs import field as _attrs_field
 
 from ..models.token_transport import TokenTransport
 from ..types import UNSET, Unset
@@ -26,8 +27,8 @@ class InvitationSignupRequest:
         device_label (str | Unset): A name for this sign-in's device, shown in the session list. Example: Ada's laptop.
     """
 
-    token: str
-    password: str
+    token: str = _attrs_field(repr=False)
+    password: str = _attrs_field(repr=False)
     name: str | Unset = UNSET
     token_transport: TokenTransport | Unset = UNSET
     device_label: str | Unset = UNSET

@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
+from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="LinkTokenRequest")
 
@@ -16,7 +17,7 @@ class LinkTokenRequest:
         token (str):
     """
 
-    token: str
+    token: str = _attrs_field(repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         token = self.token

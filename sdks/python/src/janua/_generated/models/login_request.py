@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
+from attrs import field as _attrs_field
 
 from ..models.token_transport import TokenTransport
 from ..types import UNSET, Unset
@@ -26,7 +27,7 @@ class LoginRequest:
     """
 
     email: str
-    password: str
+    password: str = _attrs_field(repr=False)
     token_transport: TokenTransport | Unset = UNSET
     device_label: str | Unset = UNSET
 

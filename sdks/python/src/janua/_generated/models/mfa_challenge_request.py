@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
+from attrs import field as _attrs_field
 
 from ..models.mfa_challenge_method import MfaChallengeMethod
 
@@ -22,7 +23,7 @@ class MfaChallengeRequest:
              Example: 123456.
     """
 
-    mfa_token: str
+    mfa_token: str = _attrs_field(repr=False)
     method: MfaChallengeMethod
     code: str
 

@@ -36,7 +36,7 @@ class MfaRequiredProblem:
     title: str
     status: MfaRequiredProblemStatus
     code: ErrorCode
-    mfa_token: str
+    mfa_token: str = _attrs_field(repr=False)
     mfa_token_expires_in: int
     mfa_methods: list[MfaMethod]
     detail: str | Unset = UNSET

@@ -50,7 +50,7 @@ class OAuthClient:
     updated_at: datetime.datetime
     secret_rotated_at: datetime.datetime | None
     previous_secret_expires_at: datetime.datetime | None
-    client_secret: str | Unset = UNSET
+    client_secret: str | Unset = _attrs_field(repr=False, default=UNSET)
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -22,10 +22,10 @@ class OAuthRevocationRequest:
         client_secret (str | Unset):
     """
 
-    token: str
+    token: str = _attrs_field(repr=False)
     token_type_hint: str | Unset = UNSET
     client_id: str | Unset = UNSET
-    client_secret: str | Unset = UNSET
+    client_secret: str | Unset = _attrs_field(repr=False, default=UNSET)
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

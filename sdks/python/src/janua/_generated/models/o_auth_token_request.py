@@ -31,11 +31,11 @@ class OAuthTokenRequest:
     grant_type: str
     code: str | Unset = UNSET
     redirect_uri: str | Unset = UNSET
-    code_verifier: str | Unset = UNSET
-    refresh_token: str | Unset = UNSET
+    code_verifier: str | Unset = _attrs_field(repr=False, default=UNSET)
+    refresh_token: str | Unset = _attrs_field(repr=False, default=UNSET)
     scope: str | Unset = UNSET
     client_id: str | Unset = UNSET
-    client_secret: str | Unset = UNSET
+    client_secret: str | Unset = _attrs_field(repr=False, default=UNSET)
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

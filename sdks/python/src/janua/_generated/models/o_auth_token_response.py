@@ -26,12 +26,12 @@ class OAuthTokenResponse:
         id_token (str | Unset): With `openid` (OpenID Connect Core section 2).
     """
 
-    access_token: str
+    access_token: str = _attrs_field(repr=False)
     token_type: OAuthTokenResponseTokenType
     expires_in: int
     scope: str
-    refresh_token: str | Unset = UNSET
-    id_token: str | Unset = UNSET
+    refresh_token: str | Unset = _attrs_field(repr=False, default=UNSET)
+    id_token: str | Unset = _attrs_field(repr=False, default=UNSET)
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

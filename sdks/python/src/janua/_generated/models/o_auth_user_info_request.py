@@ -19,7 +19,7 @@ class OAuthUserInfoRequest:
         access_token (str | Unset):
     """
 
-    access_token: str | Unset = UNSET
+    access_token: str | Unset = _attrs_field(repr=False, default=UNSET)
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
+from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
@@ -19,7 +20,7 @@ class PasskeyLoginOptionsRequest:
             absent for a passkey-only sign-in.
     """
 
-    mfa_token: str | Unset = UNSET
+    mfa_token: str | Unset = _attrs_field(repr=False, default=UNSET)
 
     def to_dict(self) -> dict[str, Any]:
         mfa_token = self.mfa_token

@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from attrs import define as _attrs_define
+from attrs import field as _attrs_field
 
 from ..models.token_transport import TokenTransport
 from ..types import UNSET, Unset
@@ -36,7 +37,7 @@ class PasskeyLoginRequest:
 
     challenge_id: str
     credential: PasskeyAuthenticationCredential
-    mfa_token: str | Unset = UNSET
+    mfa_token: str | Unset = _attrs_field(repr=False, default=UNSET)
     token_transport: TokenTransport | Unset = UNSET
     device_label: str | Unset = UNSET
 

@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
+from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="PasswordConfirmation")
 
@@ -16,7 +17,7 @@ class PasswordConfirmation:
         password (str): The account's current password.
     """
 
-    password: str
+    password: str = _attrs_field(repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         password = self.password

@@ -17,7 +17,7 @@ class RecoveryCodes:
         recovery_codes (list[str]): Ten single-use codes; each works once in place of a second factor.
     """
 
-    recovery_codes: list[str]
+    recovery_codes: list[str] = _attrs_field(repr=False)
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

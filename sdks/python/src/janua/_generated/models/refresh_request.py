@@ -6,6 +6,7 @@ from typing import Any, Self, TypeVar, cast
 from uuid import UUID
 
 from attrs import define as _attrs_define
+from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
@@ -23,7 +24,7 @@ class RefreshRequest:
             `switchOrganization` does; absent keeps the current one. Not a member: 404.
     """
 
-    refresh_token: str | Unset = UNSET
+    refresh_token: str | Unset = _attrs_field(repr=False, default=UNSET)
     organization_id: None | Unset | UUID = UNSET
 
     def to_dict(self) -> dict[str, Any]:

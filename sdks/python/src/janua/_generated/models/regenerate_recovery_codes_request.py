@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
+from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
@@ -22,7 +23,7 @@ class RegenerateRecoveryCodesRequest:
              Example: 123456.
     """
 
-    password: str | Unset = UNSET
+    password: str | Unset = _attrs_field(repr=False, default=UNSET)
     code: str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
+from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="ResetPasswordRequest")
 
@@ -17,8 +18,8 @@ class ResetPasswordRequest:
         password (str): Subject to the password policy, like registration.
     """
 
-    token: str
-    password: str
+    token: str = _attrs_field(repr=False)
+    password: str = _attrs_field(repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         token = self.token

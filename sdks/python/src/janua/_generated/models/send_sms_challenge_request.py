@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
+from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="SendSmsChallengeRequest")
 
@@ -16,7 +17,7 @@ class SendSmsChallengeRequest:
         mfa_token (str): From the `MFA_REQUIRED` answer of `loginUser`.
     """
 
-    mfa_token: str
+    mfa_token: str = _attrs_field(repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         mfa_token = self.mfa_token

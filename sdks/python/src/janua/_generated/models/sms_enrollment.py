@@ -21,7 +21,7 @@ class SmsEnrollment:
     """
 
     phone_number: str
-    recovery_codes: list[str] | Unset = UNSET
+    recovery_codes: list[str] | Unset = _attrs_field(repr=False, default=UNSET)
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -25,12 +25,12 @@ class TokenPair:
         csrf_token (str | Unset): Cookie transport only; send it as `X-CSRF-Token` when refreshing.
     """
 
-    access_token: str
+    access_token: str = _attrs_field(repr=False)
     token_type: TokenPairTokenType
     expires_in: int
     refresh_token_expires_in: int
-    refresh_token: str | Unset = UNSET
-    csrf_token: str | Unset = UNSET
+    refresh_token: str | Unset = _attrs_field(repr=False, default=UNSET)
+    csrf_token: str | Unset = _attrs_field(repr=False, default=UNSET)
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -21,10 +21,10 @@ class TotpSetup:
         qr_code_data_uri (str): The same SVG as a `data:image/svg+xml` URI, for an `<img src>`.
     """
 
-    secret: str
-    otpauth_uri: str
-    qr_code_svg: str
-    qr_code_data_uri: str
+    secret: str = _attrs_field(repr=False)
+    otpauth_uri: str = _attrs_field(repr=False)
+    qr_code_svg: str = _attrs_field(repr=False)
+    qr_code_data_uri: str = _attrs_field(repr=False)
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
