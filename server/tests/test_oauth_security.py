@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import hashlib
 from collections.abc import AsyncIterator
 from urllib.parse import urlencode
 
@@ -24,6 +25,7 @@ from support.oauth import (
     signed_in_browser,
 )
 from support.oauth_browser import query_of
+from support.users import PASSWORD
 
 LOOPBACK_CALLBACK = "http://localhost:8123/callback"
 
@@ -111,6 +113,29 @@ async def test_pkce_downgrade_and_wrong_verifier_are_refused(site: Site) -> None
     code = await code_for(browser, confidential.client_id, **no_pkce)
     injected = await redeem(site.http, code, confidential, verifier)
     assert injected.status_code == 400
+
+
+def s256(verifier: str) -> str:
+    digest = hashlib.sha256(verifier.encode()).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+async def test_pkce_values_outside_the_rfc7636_syntax_are_refused(site: Site) -> None:
+    client = await make_client(site.runtime)
+    signed_in = await signed_in_browser(site.http, client.client_id)
+    browser = signed_in.browser
+    # RFC 7636 section 4.2: an S256 challenge is exactly 43 base64url characters; a trailing
+    # newline is not one of them.
+    challenge = s256("x" * 43) + "\n"
+    answer = await browser.get(authorize_url(client.client_id, code_challenge=challenge))
+    assert query_of(answer.headers["location"])["error"] == "invalid_request"
+    # Section 4.1: code-verifier = 43*128unreserved. A verifier outside that syntax is refused,
+    # even when the client computed the challenge from it.
+    for verifier in ("a" * 43 + "\n", "a" * 42 + "+", "a" * 43 + "=", "\u00e9" * 43):
+        code = await code_for(browser, client.client_id, code_challenge=s256(verifier))
+        refused = await redeem(site.http, code, client, verifier)
+        assert refused.status_code == 400, (verifier, refused.text)
+        assert refused.json()["error"] == "invalid_grant"
 
 
 async def test_a_reused_code_fails_and_revokes_what_it_produced(site: Site) -> None:
@@ -212,6 +237,53 @@ async def test_bad_id_token_hints_are_refused(site: Site) -> None:
         assert "location" not in answer.headers
     still = await signed_in.browser.get(authorize_url(client.client_id, prompt="none"))
     assert "code" in query_of(still.headers["location"])
+
+
+def id_token_for(site: Site, client_id: str, subject: str, **extra) -> str:
+    """An ID token as the token endpoint signs them (our key, our issuer, aud = client)."""
+    key = site.runtime.tokens.keyring.current
+    now = int(dt.datetime.now(dt.UTC).timestamp())
+    claims = {"iss": ORIGIN, "sub": subject, "aud": client_id, "iat": now, "exp": now + 300}
+    return pyjwt.encode(
+        claims | extra, key.private_key, algorithm=key.alg, headers={"kid": key.kid}
+    )
+
+
+async def test_an_id_token_hint_naming_someone_else_gets_no_code(site: Site) -> None:
+    """OIDC Core section 3.1.2.1: with an id_token_hint, a positive answer only when the user it
+    names is signed in (or signs in now); prompt=none answers login_required otherwise."""
+    client = await make_client(site.runtime)
+    other_client = await make_client(site.runtime)
+    signed_in = await signed_in_browser(site.http, client.client_id)
+    browser = signed_in.browser
+    # The signed-in user's own hint, even expired, goes straight through (conformance suite
+    # oidcc-id-token-hint).
+    for hint in (
+        id_token_for(site, client.client_id, signed_in.user_id),
+        id_token_for(site, client.client_id, signed_in.user_id, exp=1),
+    ):
+        own = await browser.get(authorize_url(client.client_id, prompt="none", id_token_hint=hint))
+        assert "code" in query_of(own.headers["location"]), own.headers["location"]
+    # Someone else's: no code for the signed-in user.
+    someone_else = id_token_for(site, client.client_id, "00000000-0000-4000-8000-000000000001")
+    silent = await browser.get(
+        authorize_url(client.client_id, prompt="none", state="h", id_token_hint=someone_else)
+    )
+    back = query_of(silent.headers["location"])
+    assert back["error"] == "login_required" and back["state"] == "h" and "code" not in back
+    # Without prompt=none the user is asked to sign in again, and that sign-in answers.
+    start = await browser.get(authorize_url(client.client_id, id_token_hint=someone_else))
+    assert start.headers["location"].startswith("/oauth/sign-in?"), start.headers["location"]
+    page = await browser.get(start.headers["location"])
+    again = await browser.sign_in(page, signed_in.email, PASSWORD, ORIGIN)
+    assert again.headers["location"].startswith(CALLBACK + "?code=")
+    # Hints that are not ours, or not for this client, are refused at the redirect URI.
+    for hint in ("a.b.c", id_token_for(site, other_client.client_id, signed_in.user_id)):
+        refused = await browser.get(
+            authorize_url(client.client_id, prompt="none", state="h", id_token_hint=hint)
+        )
+        back = query_of(refused.headers["location"])
+        assert back["error"] == "invalid_request" and back["state"] == "h"
 
 
 async def test_an_unregistered_post_logout_redirect_is_never_followed(site: Site) -> None:

@@ -22,10 +22,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-import jwt as pyjwt
-
-from janua_server.core.keys import KeyStore
 from janua_server.core.runtime import Runtime
+from janua_server.oidc import tokens
 from janua_server.oidc.clients import service as clients
 from janua_server.oidc.clients.service import OAuthClient
 
@@ -90,33 +88,10 @@ def _one(params: Mapping[str, Sequence[str]], name: str) -> str | None:
 def _hint_claims(rt: Runtime, token: str) -> dict[str, Any]:
     """The claims of an ID token we signed, or LogoutRefused. Expiry is not checked (see the
     module docstring); signature, algorithm (pinned to the key's), issuer and type are."""
-    refused = LogoutRefused("The id_token_hint is not a valid ID token issued by Janua.")
     try:
-        header = pyjwt.get_unverified_header(token)
-    except pyjwt.PyJWTError:
-        raise refused from None
-    kid = header.get("kid")
-    # An RFC 9068 access token (typ at+jwt) is not an ID token.
-    if not isinstance(kid, str) or str(header.get("typ", "JWT")).lower() not in ("jwt",):
-        raise refused
-    keys = rt.tokens.keys
-    ring = keys.ring_with(kid) if isinstance(keys, KeyStore) else keys
-    key = ring.verification.get(kid)
-    if key is None:
-        raise refused
-    try:
-        claims: dict[str, Any] = pyjwt.decode(
-            token,
-            key.public_key,
-            algorithms=[key.alg],
-            issuer=rt.settings.jwt_issuer,
-            options={"verify_aud": False, "verify_exp": False, "require": ["iss", "sub", "aud"]},
-        )
-    except pyjwt.PyJWTError:
-        raise refused from None
-    if not isinstance(claims["sub"], str):
-        raise refused
-    return claims
+        return tokens.verify_id_token_hint(rt, token)
+    except tokens.NotActive:
+        raise LogoutRefused("The id_token_hint is not a valid ID token issued by Janua.") from None
 
 
 async def validate(rt: Runtime, params: Mapping[str, Sequence[str]]) -> LogoutRequest:
@@ -130,7 +105,7 @@ async def validate(rt: Runtime, params: Mapping[str, Sequence[str]]) -> LogoutRe
     async with rt.db.connection() as conn:
         if hint is not None:
             claims = _hint_claims(rt, hint)
-            audiences = claims["aud"] if isinstance(claims["aud"], list) else [claims["aud"]]
+            audiences = tokens.audiences(claims)
             if client_id is not None and client_id not in audiences:
                 raise LogoutRefused("The client_id is not an audience of the id_token_hint.")
             client_id = client_id or (audiences[0] if audiences else None)

@@ -245,6 +245,47 @@ def verify_access_token(rt: Runtime, token: str) -> dict[str, Any]:
     return claims
 
 
+def verify_id_token_hint(rt: Runtime, token: str) -> dict[str, Any]:
+    """The claims of an ID token we signed, used as an `id_token_hint` (OIDC Core section
+    3.1.2.1, RP-Initiated Logout 1.0 section 2), or NotActive. Signature, algorithm (pinned to
+    the key's), issuer and type are checked; expiry is not (a hint is often an old ID token) and
+    neither is the audience (the caller compares it with the client)."""
+    try:
+        header = pyjwt.get_unverified_header(token)
+    except pyjwt.PyJWTError:
+        raise NotActive("malformed") from None
+    kid = header.get("kid")
+    # An RFC 9068 access token (typ at+jwt) is not an ID token.
+    if not isinstance(kid, str) or str(header.get("typ", "JWT")).lower() != "jwt":
+        raise NotActive("not an ID token")
+    keys = rt.tokens.keys
+    ring = keys.ring_with(kid) if isinstance(keys, KeyStore) else keys
+    key = ring.verification.get(kid)
+    if key is None:
+        raise NotActive("unknown key")
+    try:
+        claims: dict[str, Any] = pyjwt.decode(
+            token,
+            key.public_key,
+            algorithms=[key.alg],
+            issuer=rt.settings.jwt_issuer,
+            options={"verify_aud": False, "verify_exp": False, "require": ["iss", "sub", "aud"]},
+        )
+    except pyjwt.PyJWTError:
+        raise NotActive("invalid") from None
+    if not isinstance(claims["sub"], str):
+        raise NotActive("malformed claims")
+    return claims
+
+
+def audiences(claims: Mapping[str, Any]) -> list[str]:
+    """The `aud` claim as a list (a JWT may carry one audience as a string)."""
+    aud = claims.get("aud")
+    if isinstance(aud, str):
+        return [aud]
+    return [value for value in aud if isinstance(value, str)] if isinstance(aud, list) else []
+
+
 def revoked_token_key(jti: str) -> str:
     return f"oauth-at-revoked:{jti}"
 

@@ -11,12 +11,13 @@ records what it established on the context or refuses.
     check_pkce             S256; required for public clients
     check_prompt           none / login / consent / select_account
     check_max_age          max_age; login_hint
+    check_id_token_hint    an ID token we issued to this client; who it names
 
 Then the browser's sign-in decides what happens: sign in (no session, `prompt=login`, a sign-in
-older than `max_age`), consent (a third-party client without remembered consent, or
-`prompt=consent`), or a code. With `prompt=none` the first two become `login_required` and
-`consent_required`. Every answer to the client carries `iss` (RFC 9207) and the request's
-`state`.
+older than `max_age`, an `id_token_hint` naming someone else), consent (a third-party client
+without remembered consent, or `prompt=consent`), or a code. With `prompt=none` the first two
+become `login_required` and `consent_required`. Every answer to the client carries `iss`
+(RFC 9207) and the request's `state`.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from janua_server.core.runtime import Runtime
 from janua_server.oidc import codes, consents, interactions, provider_session
 from janua_server.oidc.authorize import (
     check_client,
+    check_id_token_hint,
     check_max_age,
     check_params,
     check_pkce,
@@ -60,6 +62,7 @@ CHECKS = (
     check_pkce.check,
     check_prompt.check,
     check_max_age.check,
+    check_id_token_hint.check,
 )
 
 
@@ -144,6 +147,7 @@ async def authorize(
         and (
             check_prompt.forces_login(ctx)
             or check_max_age.sign_in_too_old(ctx, session.age_seconds())
+            or check_id_token_hint.names_someone_else(ctx, session.user_id)
         )
     ):
         if check_prompt.forbids_pages(ctx):

@@ -10,7 +10,7 @@ import re
 from janua_server.oidc.authorize.context import AuthorizationContext, RedirectError
 
 # BASE64URL(SHA256(verifier)) without padding is always 43 characters (RFC 7636 section 4.2).
-_S256_CHALLENGE = re.compile(r"^[A-Za-z0-9_-]{43}$")
+_S256_CHALLENGE = re.compile(r"[A-Za-z0-9_-]{43}")
 
 
 async def check(ctx: AuthorizationContext) -> None:
@@ -31,7 +31,7 @@ async def check(ctx: AuthorizationContext) -> None:
         raise RedirectError(
             "invalid_request", "code_challenge_method must be S256 (plain is not allowed)."
         )
-    if not _S256_CHALLENGE.match(challenge):
+    if not _S256_CHALLENGE.fullmatch(challenge):
         raise RedirectError(
             "invalid_request", "code_challenge must be 43 base64url characters (S256)."
         )

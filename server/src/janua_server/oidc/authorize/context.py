@@ -76,6 +76,7 @@ class AuthorizationContext:
     prompt: frozenset[str] = field(default_factory=frozenset)
     max_age: int | None = None
     login_hint: str | None = None
+    hint_subject: str | None = None  # `sub` of a valid id_token_hint
 
     def one(self, name: str) -> str | None:
         """The parameter's value; None when absent (an empty value counts as absent, RFC 6749

@@ -27,7 +27,7 @@ from janua_server.oidc.grants.issued import Issued
 from janua_server.oidc.protocol import Params, invalid_grant
 
 # RFC 7636 section 4.1: code-verifier = 43*128unreserved
-_VERIFIER = re.compile(r"^[A-Za-z0-9\-._~]{43,128}$")
+_VERIFIER = re.compile(r"[A-Za-z0-9\-._~]{43,128}")
 
 
 def s256(verifier: str) -> str:
@@ -44,7 +44,7 @@ def check_pkce(challenge: str | None, verifier: str | None, *, public: bool) -> 
         return
     if verifier is None:
         raise invalid_grant("The code_verifier is missing.")
-    if not _VERIFIER.match(verifier):
+    if not _VERIFIER.fullmatch(verifier):
         raise invalid_grant("The code_verifier is malformed (RFC 7636 section 4.1).")
     if not hmac.compare_digest(s256(verifier).encode(), challenge.encode()):
         raise invalid_grant("The code_verifier does not match the code_challenge.")
