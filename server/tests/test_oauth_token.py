@@ -569,3 +569,20 @@ async def test_disabling_a_user_ends_what_oauth_clients_hold_for_them(site: Site
         site.http, client, grant_type="refresh_token", refresh_token=issued["refresh_token"]
     )
     assert refreshed.status_code == 400 and refreshed.json()["error"] == "invalid_grant"
+
+
+async def test_deleting_a_user_ends_what_oauth_clients_hold_for_them(site: Site) -> None:
+    # The cascade deletes the grant rows, so the revocation marks must be set before it.
+    client = await register_client(site.runtime)
+    user_id, issued = await _user_tokens(site, client)
+    assert (await introspect(site.http, client, issued["access_token"]))["active"] is True
+
+    boss = await admin(site)
+    deleted = await site.http.delete(f"/api/v1/admin/users/{user_id}", headers=boss.auth)
+    assert deleted.status_code == 204, deleted.text
+
+    assert await introspect(site.http, client, issued["access_token"]) == {"active": False}
+    refreshed = await token(
+        site.http, client, grant_type="refresh_token", refresh_token=issued["refresh_token"]
+    )
+    assert refreshed.status_code == 400 and refreshed.json()["error"] == "invalid_grant"

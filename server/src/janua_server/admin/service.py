@@ -258,8 +258,9 @@ async def verify_email(
 
 
 async def delete_user(rt: Runtime, admin: Principal, user_id: uuid.UUID, origin: Origin) -> None:
-    """Disable, end the sessions (their access tokens stop at once, through the store marks
-    that need the session ids), then delete the row; the database cascades the rest."""
+    """Disable, end the sessions and the OAuth grants (their access tokens stop at once,
+    through the store marks that need the session and grant ids, which the cascade would
+    delete), then delete the row; the database cascades the rest."""
     _not_yourself(admin, user_id, "delete")
     async with rt.db.transaction() as conn:
         user = await _locked_target(conn, admin, user_id)
@@ -272,6 +273,7 @@ async def delete_user(rt: Runtime, admin: Principal, user_id: uuid.UUID, origin:
         if user.disabled_at is None:
             await _change(conn, admin, user_id, {"disabled_at": utcnow()})
     await sessions.revoke_all_sessions(rt, user_id)
+    await oauth_grants.revoke_all_of_user(rt, user_id)
     async with rt.db.transaction() as conn:
         await _locked_target(conn, admin, user_id)
         if not await directory.remove(conn, user_id, actor_id=admin.user_id):
