@@ -586,3 +586,50 @@ async def test_deleting_a_user_ends_what_oauth_clients_hold_for_them(site: Site)
         site.http, client, grant_type="refresh_token", refresh_token=issued["refresh_token"]
     )
     assert refreshed.status_code == 400 and refreshed.json()["error"] == "invalid_grant"
+
+
+async def test_a_grant_lives_its_lifetime_from_the_sign_in_however_often_refreshed(
+    site: Site,
+) -> None:
+    from janua_server.oidc.clients.tables import oauth_grants
+    from sqlalchemy import update
+
+    client = await register_client(site.runtime)
+    _, first = await _user_tokens(site, client)
+    second = await token(
+        site.http, client, grant_type="refresh_token", refresh_token=first["refresh_token"]
+    )
+    assert second.status_code == 200, second.text
+    # The grant reaches the end of its lifetime (set at the sign-in, never moved by rotation).
+    grant_id = uuid.UUID(
+        pyjwt.decode(first["access_token"], options={"verify_signature": False})["gid"]
+    )
+    async with site.runtime.db.transaction() as conn:
+        await conn.execute(
+            update(oauth_grants)
+            .where(oauth_grants.c.id == grant_id)
+            .values(expires_at=tokens.utc(0))
+        )
+    third = await token(
+        site.http, client, grant_type="refresh_token", refresh_token=second.json()["refresh_token"]
+    )
+    assert third.status_code == 400 and third.json()["error"] == "invalid_grant", third.text
+
+
+async def test_a_scope_taken_from_the_client_leaves_its_existing_grants(site: Site) -> None:
+    client = await register_client(site.runtime)
+    _, first = await _user_tokens(site, client)
+    assert "email" in first["scope"].split()
+    boss = await admin(site)
+    kept = [scope for scope in client.scopes if scope != "email"]
+    changed = await site.http.patch(
+        f"/api/v1/oauth/clients/{client.client_id}", json={"scopes": kept}, headers=boss.auth
+    )
+    assert changed.status_code == 200, changed.text
+    refreshed = await token(
+        site.http, client, grant_type="refresh_token", refresh_token=first["refresh_token"]
+    )
+    assert refreshed.status_code == 200, refreshed.text
+    assert "email" not in refreshed.json()["scope"].split()
+    claims = pyjwt.decode(refreshed.json()["access_token"], options={"verify_signature": False})
+    assert "email" not in claims["scope"].split()

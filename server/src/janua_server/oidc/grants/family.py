@@ -148,10 +148,12 @@ async def find_refresh_token(conn: AsyncConnection, token: str) -> RefreshTokenR
     ).first()
     if row is None:
         return None
+    now = utcnow()
     return RefreshTokenRow(
         id=row.token_id,
         grant=Grant.of_row(row),
-        expired=row.token_expires_at <= utcnow(),
+        # The grant's lifetime is absolute (from the sign-in): rotation never extends it.
+        expired=row.token_expires_at <= now or row.expires_at <= now,
         rotated=row.rotated_at is not None,
     )
 

@@ -3,8 +3,10 @@ section 4.14.2): every use retires the token and issues its successor; presentin
 means two parties hold the family, so the whole grant is revoked.
 
 `scope` may narrow the new access token (never widen it); the new refresh token keeps the
-grant's full scope (section 6). An ID token comes again with `openid` (OIDC Core section 12.2),
-without `nonce`. A token issued to another client is `invalid_grant` and burns nothing.
+grant's full scope (section 6), less any scope the client is no longer registered for. The
+grant lives OAUTH_REFRESH_TOKEN_EXPIRE_DAYS from the sign-in, however often it is refreshed.
+An ID token comes again with `openid` (OIDC Core section 12.2), without `nonce`. A token issued
+to another client is `invalid_grant` and burns nothing.
 """
 
 from __future__ import annotations
@@ -51,7 +53,9 @@ async def exchange(
             raise invalid_grant(_INVALID)
         reused = found.rotated or not await family.retire(conn, found.id, now)
         if not reused:
-            scopes = narrowed(requested, grant.scopes)
+            # An admin who takes a scope away from the client takes it from existing grants.
+            registered = set(client.client.scopes)
+            scopes = narrowed(requested, tuple(s for s in grant.scopes if s in registered))
             successor = await family.add_refresh_token(rt, conn, grant.id, now)
             return await user_tokens.issue(
                 rt, conn, client.client, grant, scopes, nonce=None, refresh_token=successor
