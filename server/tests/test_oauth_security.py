@@ -28,6 +28,8 @@ from support.oauth_browser import query_of
 from support.users import PASSWORD
 
 LOOPBACK_CALLBACK = "http://localhost:8123/callback"
+# A native app's loopback IP redirect URI: any port at request time (RFC 8252 section 7.3).
+LOOPBACK_IP_CALLBACK = "http://127.0.0.1:8123/native"
 
 
 @pytest.fixture
@@ -61,7 +63,9 @@ async def redeem(http: httpx.AsyncClient, code: str, client, verifier: str | Non
 
 
 async def test_redirect_uri_variants_are_refused_on_janua_own_page(site: Site) -> None:
-    client = await make_client(site.runtime, redirect_uris=[CALLBACK, LOOPBACK_CALLBACK])
+    client = await make_client(
+        site.runtime, redirect_uris=[CALLBACK, LOOPBACK_CALLBACK, LOOPBACK_IP_CALLBACK]
+    )
     variants = [
         CALLBACK + "/",  # trailing slash
         "https://APP.example.com/callback",  # different case
@@ -73,8 +77,14 @@ async def test_redirect_uri_variants_are_refused_on_janua_own_page(site: Site) -
         "https://app.example.com.evil.example/callback",
         "https://app.example.com@evil.example/callback",
         "https://evil.example/?https://app.example.com/callback",
-        "http://localhost:8124/callback",  # loopback, other port
+        "http://localhost:8124/callback",  # localhost by name, other port: no exception
         "http://127.0.0.1:8123/callback",
+        "http://127.0.0.1:50123/native/",  # loopback IP, any port, but the path exactly
+        "http://127.0.0.1:50123/native?next=/admin",
+        "http://127.0.0.1:5o123/native",
+        "http://127.0.0.1:50123@evil.example/native",
+        "https://127.0.0.1:50123/native",
+        "http://[::1]:50123/native",
         " " + CALLBACK,
     ]
     for redirect_uri in variants:
@@ -82,8 +92,26 @@ async def test_redirect_uri_variants_are_refused_on_janua_own_page(site: Site) -
         assert answer.status_code == 400, redirect_uri
         assert "location" not in answer.headers
         assert answer.headers["content-type"].startswith("text/html")
-    exact = await site.http.get(authorize_url(client.client_id, redirect_uri=LOOPBACK_CALLBACK))
-    assert exact.status_code == 303
+    for allowed in (LOOPBACK_CALLBACK, LOOPBACK_IP_CALLBACK, "http://127.0.0.1:50123/native"):
+        answer = await site.http.get(authorize_url(client.client_id, redirect_uri=allowed))
+        assert answer.status_code == 303, allowed
+
+
+async def test_a_native_app_on_any_loopback_port_redeems_for_that_port_only(site: Site) -> None:
+    # RFC 8252 section 7.3: the app listens where the OS let it; the code is bound to that URI.
+    native = await make_client(
+        site.runtime, public=True, redirect_uris=[CALLBACK, LOOPBACK_IP_CALLBACK]
+    )
+    browser = (await signed_in_browser(site.http, native.client_id)).browser
+    listening = "http://127.0.0.1:50999/native"
+    verifier, challenge = pkce_pair()
+    code = await code_for(
+        browser, native.client_id, redirect_uri=listening, code_challenge=challenge
+    )
+    registered = await redeem(site.http, code, native, verifier, redirect_uri=LOOPBACK_IP_CALLBACK)
+    assert registered.json()["error"] == "invalid_grant"
+    redeemed = await redeem(site.http, code, native, verifier, redirect_uri=listening)
+    assert redeemed.status_code == 200, redeemed.text
 
 
 async def test_pkce_downgrade_and_wrong_verifier_are_refused(site: Site) -> None:
@@ -169,7 +197,9 @@ async def test_a_reused_code_fails_and_revokes_what_it_produced(site: Site) -> N
 
 
 async def test_a_code_is_bound_to_its_client_and_redirect_uri(site: Site) -> None:
-    client = await make_client(site.runtime, redirect_uris=[CALLBACK, LOOPBACK_CALLBACK])
+    client = await make_client(
+        site.runtime, redirect_uris=[CALLBACK, LOOPBACK_CALLBACK, LOOPBACK_IP_CALLBACK]
+    )
     other = await make_client(site.runtime)
     signed_in = await signed_in_browser(site.http, client.client_id)
     verifier, challenge = pkce_pair()
