@@ -32,7 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from janua_server.accounts import service as accounts
 from janua_server.contract.models import User
-from janua_server.core.keys import VERIFY_LEEWAY_SECONDS, KeyStore
+from janua_server.core.keys import VERIFY_LEEWAY_SECONDS, KeyStore, SigningKey
 from janua_server.core.runtime import Runtime
 from janua_server.organizations import service as organizations
 
@@ -201,6 +201,28 @@ _verified: dict[str, dict[str, Any]] = {}
 _VERIFIED_CAPACITY = 10_000
 
 
+_ACCESS_TOKEN_TYPES = frozenset({ACCESS_TOKEN_TYPE, "application/at+jwt"})
+_ID_TOKEN_TYPES = frozenset({"jwt"})
+
+
+def _key_for(rt: Runtime, token: str, types: frozenset[str], missing_type: str) -> SigningKey:
+    """The published key that signed `token` (its `kid`), if its `typ` (`missing_type` when
+    absent) is one of `types`; else NotActive. Nothing is verified yet."""
+    try:
+        header = pyjwt.get_unverified_header(token)
+    except pyjwt.PyJWTError:
+        raise NotActive("malformed") from None
+    kid = header.get("kid")
+    if not isinstance(kid, str) or str(header.get("typ", missing_type)).lower() not in types:
+        raise NotActive("not this kind of token")
+    keys = rt.tokens.keys
+    ring = keys.ring_with(kid) if isinstance(keys, KeyStore) else keys
+    key = ring.verification.get(kid)
+    if key is None:
+        raise NotActive("unknown key")
+    return key
+
+
 def verify_access_token(rt: Runtime, token: str) -> dict[str, Any]:
     """The claims of a valid, unexpired RFC 9068 token of ours, or NotActive. The algorithm is
     pinned to the key's; `typ` must be `at+jwt` (an ID token is not an access token, RFC 9068
@@ -210,21 +232,7 @@ def verify_access_token(rt: Runtime, token: str) -> dict[str, Any]:
         if cached["exp"] + VERIFY_LEEWAY_SECONDS <= time.time():
             raise NotActive("expired")
         return cached
-    try:
-        header = pyjwt.get_unverified_header(token)
-    except pyjwt.PyJWTError:
-        raise NotActive("malformed") from None
-    kid = header.get("kid")
-    if not isinstance(kid, str) or str(header.get("typ", "")).lower() not in (
-        ACCESS_TOKEN_TYPE,
-        "application/at+jwt",
-    ):
-        raise NotActive("not an access token")
-    keys = rt.tokens.keys
-    ring = keys.ring_with(kid) if isinstance(keys, KeyStore) else keys
-    key = ring.verification.get(kid)
-    if key is None:
-        raise NotActive("unknown key")
+    key = _key_for(rt, token, _ACCESS_TOKEN_TYPES, "")
     try:
         claims: dict[str, Any] = pyjwt.decode(
             token,
@@ -250,19 +258,8 @@ def verify_id_token_hint(rt: Runtime, token: str) -> dict[str, Any]:
     3.1.2.1, RP-Initiated Logout 1.0 section 2), or NotActive. Signature, algorithm (pinned to
     the key's), issuer and type are checked; expiry is not (a hint is often an old ID token) and
     neither is the audience (the caller compares it with the client)."""
-    try:
-        header = pyjwt.get_unverified_header(token)
-    except pyjwt.PyJWTError:
-        raise NotActive("malformed") from None
-    kid = header.get("kid")
     # An RFC 9068 access token (typ at+jwt) is not an ID token.
-    if not isinstance(kid, str) or str(header.get("typ", "JWT")).lower() != "jwt":
-        raise NotActive("not an ID token")
-    keys = rt.tokens.keys
-    ring = keys.ring_with(kid) if isinstance(keys, KeyStore) else keys
-    key = ring.verification.get(kid)
-    if key is None:
-        raise NotActive("unknown key")
+    key = _key_for(rt, token, _ID_TOKEN_TYPES, "JWT")
     try:
         claims: dict[str, Any] = pyjwt.decode(
             token,
