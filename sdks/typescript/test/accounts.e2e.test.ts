@@ -5,10 +5,11 @@
 
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { before, describe, it, test } from "node:test";
+import { before, describe, it } from "node:test";
 
 import { mailCount, mailedLinkToken } from "@janua/e2e-support/mail";
 import { createJanuaClient, type components, type JanuaClient } from "@janua/sdk";
+import { need, requireEnv } from "@janua/e2e-support/env";
 
 type Problem = components["schemas"]["Problem"];
 type TokenPair = components["schemas"]["TokenPair"];
@@ -19,11 +20,6 @@ function bearer(accessToken: string): { Authorization: string } {
   return { Authorization: `Bearer ${accessToken}` };
 }
 
-/** A later step needs what an earlier one produced; say so instead of a TypeError. */
-function need<T>(value: T | undefined, what: string): T {
-  assert.ok(value !== undefined, `${what} is missing: an earlier step failed`);
-  return value;
-}
 
 function assertProblem(response: Response, error: Problem | undefined, status: number, code: ErrorCode): void {
   assert.equal(response.status, status, `expected HTTP ${status}, got ${response.status}`);
@@ -42,20 +38,12 @@ function assertNoContent(response: Response, data: unknown, error: unknown, what
   assert.equal(error, undefined);
 }
 
-const baseUrl = process.env.JANUA_BASE_URL;
-const mailDir = process.env.JANUA_MAIL_DIR;
-
-// Missing either must fail the run, not pass it with the scenario skipped.
-test("JANUA_MAIL_DIR names the folder the server's mails are spooled to", () => {
-  assert.ok(mailDir, "JANUA_MAIL_DIR is not set; run `nox -s e2e`, which starts an SMTP sink spooling there");
-});
+const { JANUA_BASE_URL: baseUrl, JANUA_MAIL_DIR: folder } = requireEnv("JANUA_MAIL_DIR");
 
 describe(
   "accounts flow against a live Janua server",
-  { skip: (!baseUrl && "JANUA_BASE_URL is not set") || (!mailDir && "JANUA_MAIL_DIR is not set") },
   () => {
     let client: JanuaClient;
-    let folder: string;
     const email = `ts-accounts-${randomUUID()}@example.com`;
     const deviceLabel = `ts e2e laptop ${randomUUID().slice(0, 8)}`;
     // Long and random: the server refuses common and breached passwords.
@@ -70,8 +58,7 @@ describe(
     let freshTokens: TokenPair | undefined;
 
     before(() => {
-      client = createJanuaClient({ baseUrl: need(baseUrl, "JANUA_BASE_URL") });
-      folder = need(mailDir, "JANUA_MAIL_DIR");
+      client = createJanuaClient({ baseUrl });
     });
 
     it("registers with a device label: 201, email not yet verified", async () => {

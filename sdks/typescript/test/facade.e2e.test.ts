@@ -4,7 +4,7 @@
 
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { describe, it, test } from "node:test";
+import { describe, it } from "node:test";
 
 import {
   AuthenticationError,
@@ -20,14 +20,12 @@ import {
   type Tokens,
   type WebStorageLike,
 } from "@janua/sdk";
+import { need, requireEnv } from "@janua/e2e-support/env";
 
-const baseUrl = process.env.JANUA_BASE_URL;
+const { JANUA_BASE_URL: baseUrl } = requireEnv();
 const REFRESH_PATH = "/api/v1/auth/token/refresh";
 const ME_PATH = "/api/v1/auth/me";
 
-test("JANUA_BASE_URL names the server under test", () => {
-  assert.ok(baseUrl, "JANUA_BASE_URL is not set; point it at a running server, e.g. http://127.0.0.1:4191");
-});
 
 function newEmail(): string {
   return `ts-facade-${randomUUID()}@example.com`;
@@ -51,7 +49,7 @@ function counting(): { fetch: typeof fetch; paths: string[]; requests: { method:
 }
 
 function client(options: Partial<JanuaOptions> = {}): Janua {
-  return new Janua({ baseUrl: baseUrl ?? "", ...options });
+  return new Janua({ baseUrl, ...options });
 }
 
 async function expireStored(janua: Janua): Promise<Tokens> {
@@ -71,7 +69,7 @@ async function rejects<E extends JanuaError>(promise: Promise<unknown>, type: ne
   assert.fail(`expected ${type.name}, nothing was thrown`);
 }
 
-describe("Janua facade against a live server", { skip: !baseUrl && "JANUA_BASE_URL is not set" }, () => {
+describe("Janua facade against a live server", () => {
   it("signs up, reads and edits the profile, rotates, signs out; errors are typed", async () => {
     const email = newEmail();
     const janua = client();
@@ -316,10 +314,6 @@ describe("Janua facade against a live server", { skip: !baseUrl && "JANUA_BASE_U
   });
 });
 
-function need<T>(value: T | undefined | null): T {
-  assert.ok(value !== undefined && value !== null, "missing: an earlier step failed");
-  return value;
-}
 
 describe("a required body whose fields are all optional", () => {
   it("is sent as {} when the call gives no field (no 415)", async () => {

@@ -7,15 +7,13 @@ import { randomUUID } from "node:crypto";
 import { before, describe, it } from "node:test";
 
 import { Janua, NotFoundError } from "@janua/sdk";
+import { requireEnv } from "@janua/e2e-support/env";
 
-const baseUrl = process.env.JANUA_BASE_URL;
+const { JANUA_BASE_URL: baseUrl } = requireEnv();
 
 describe("organizations through the facade", async () => {
-  // Without a server the run fails elsewhere (auth.e2e.test.ts: "JANUA_BASE_URL names the server").
-  const skip = !baseUrl && "JANUA_BASE_URL is not set";
-
-  describe("against a live server", { skip }, () => {
-    const janua = new Janua({ baseUrl: baseUrl ?? "" });
+  describe("against a live server", () => {
+    const janua = new Janua({ baseUrl });
     const slug = `ts-${randomUUID().slice(0, 8)}`;
 
     before(async () => {

@@ -7,9 +7,10 @@ import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { requireEnv } from "@janua/e2e-support/env";
 
 const root = new URL("../../", import.meta.url); // build/test -> the package root
-const baseUrl = process.env.JANUA_BASE_URL;
+const { JANUA_BASE_URL: baseUrl } = requireEnv();
 
 describe("README quick start", () => {
   it("shows examples/quickstart.ts verbatim", () => {
@@ -20,7 +21,7 @@ describe("README quick start", () => {
     assert.equal(block, quickstart);
   });
 
-  it("runs against the live server", { skip: !baseUrl && "JANUA_BASE_URL is not set" }, async () => {
+  it("runs against the live server", async () => {
     const script = fileURLToPath(new URL("build/examples/quickstart.js", root));
     const { stdout } = await promisify(execFile)(process.execPath, [script], {
       env: { ...process.env, JANUA_BASE_URL: baseUrl },

@@ -6,17 +6,15 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
-import { before, describe, it, test } from "node:test";
+import { before, describe, it } from "node:test";
 
 import { Janua, TokenError, type components } from "@janua/sdk";
 import { createTokenVerifier, InvalidTokenError, verifyToken, type VerifyTokenOptions } from "@janua/sdk/server";
 import { decodeJwt, decodeProtectedHeader, exportJWK, exportSPKI, generateKeyPair, importJWK, SignJWT } from "jose";
+import { requireEnv } from "@janua/e2e-support/env";
 
-const baseUrl = process.env.JANUA_BASE_URL;
+const { JANUA_BASE_URL: baseUrl } = requireEnv();
 
-test("JANUA_BASE_URL names the server under test", () => {
-  assert.ok(baseUrl, "JANUA_BASE_URL is not set");
-});
 
 function b64url(data: string | Uint8Array): string {
   return Buffer.from(data).toString("base64url");
@@ -35,14 +33,14 @@ async function refused(promise: Promise<unknown>, reason: RegExp): Promise<Inval
   assert.fail("the token was accepted");
 }
 
-describe("verifyToken against a live server", { skip: !baseUrl && "JANUA_BASE_URL is not set" }, () => {
+describe("verifyToken against a live server", () => {
   let token = "";
   let userId = "";
   let options: VerifyTokenOptions;
   let jwk: components["schemas"]["JWK"];
 
   before(async () => {
-    const janua = new Janua({ baseUrl: baseUrl ?? "" });
+    const janua = new Janua({ baseUrl });
     const { user, tokens } = await janua.auth.register({
       email: `ts-verify-${randomUUID()}@example.com`,
       password: `orchid lantern meridian ${randomUUID()}`,

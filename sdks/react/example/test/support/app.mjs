@@ -21,14 +21,8 @@ import { preview } from "vite";
 
 export const BASE_URL = process.env.JANUA_BASE_URL;
 
-/**
- * The settings these tests need (`nox -s react` sets them all), or a failure naming the missing
- * ones: a browser test without its server fails, it is never skipped.
- */
-export function requireEnv(...names) {
-  const missing = ["JANUA_BASE_URL", ...names].filter((name) => !process.env[name]);
-  if (missing.length) throw new Error(`${missing.join(", ")} not set: run \`nox -s react\` (it starts the server and sets them)`);
-}
+// Fails the test file when a setting is missing; never skips (tests/e2e/js/env.js).
+export { requireEnv } from "@janua/e2e-support/env";
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 /** The example app's folder (sdks/react/example), built by `npm test` before the tests run. */
 export const EXAMPLE = fileURLToPath(new URL("../..", import.meta.url));
