@@ -275,7 +275,8 @@ async def test_custom_roles_and_the_permission_check(app) -> None:
 
 
 async def test_service_interface_for_other_domains(app) -> None:
-    """`has_permission` and `list_all`, which the admin domain calls."""
+    """`membership` (the audit domain checks `audit:read` with it) and `list_all`, which the
+    admin domain calls."""
     http, rt = app
     owner, member = await person(http, "o"), await person(http, "m")
     first = await organization(http, owner, name="Zeta Widgets")
@@ -286,12 +287,13 @@ async def test_service_interface_for_other_domains(app) -> None:
     rt: Runtime
     org_id = uuid.UUID(second["id"])
     async with rt.db.connection() as conn:
-        assert await organizations.has_permission(conn, org_id, uuid.UUID(owner.id), "audit:read")
-        assert not await organizations.has_permission(
-            conn, org_id, uuid.UUID(member.id), "audit:read"
-        )
-        assert not await organizations.has_permission(
-            conn, uuid.UUID(first["id"]), uuid.UUID(member.id), "members:read"
+        owns = await organizations.membership(conn, org_id, uuid.UUID(owner.id))
+        assert owns is not None and owns.grant.allows("audit:read")
+        joined = await organizations.membership(conn, org_id, uuid.UUID(member.id))
+        assert joined is not None and not joined.grant.allows("audit:read")
+        assert (
+            await organizations.membership(conn, uuid.UUID(first["id"]), uuid.UUID(member.id))
+            is None
         )
         page = await organizations.list_all(conn, limit=1, after=None, query=None)
         assert page is not None and page[1] is True

@@ -84,6 +84,20 @@ def user_cache_key(user_id: uuid.UUID) -> str:
     return f"user:{user_id}"
 
 
+def profiles_cached(store: Store) -> bool:
+    """Whether `GET /me` and userinfo may serve a profile from the store: with a shared store
+    its revocation marks are authoritative. The in-process store loses its marks on restart:
+    there the session row in the database stays the source of truth."""
+    return store.backend != "memory"
+
+
+async def cache_user(store: Store, user: User) -> None:
+    if profiles_cached(store):
+        await store.set(
+            user_cache_key(user.id), user.model_dump_json().encode(), USER_CACHE_SECONDS
+        )
+
+
 async def forget_cached_user(store: Store, user_id: uuid.UUID) -> None:
     await store.delete(user_cache_key(user_id))
 

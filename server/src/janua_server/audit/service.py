@@ -135,9 +135,10 @@ async def scope_of(
             "Only platform admins read the whole audit log; pass the organization_id of an "
             f"organization where you hold {AUDIT_READ}."
         )
-    if not await organizations.is_member(conn, organization_id, principal.user_id):
+    member = await organizations.membership(conn, organization_id, principal.user_id)
+    if member is None:
         raise not_found("No such organization.")
-    if not await organizations.has_permission(conn, organization_id, principal.user_id, AUDIT_READ):
+    if not member.grant.allows(AUDIT_READ):
         raise authorization_error(f"This needs the permission {AUDIT_READ}.")
     return Scope(organization_id)
 

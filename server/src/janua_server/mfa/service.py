@@ -13,7 +13,6 @@ import json
 import logging
 import secrets
 import uuid
-from dataclasses import dataclass
 
 from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -28,9 +27,7 @@ from janua_server.contract.models import (
     RecoveryCodes,
     SmsCodeSent,
     SmsEnrollment,
-    TokenPair,
     TotpSetup,
-    User,
 )
 from janua_server.core import audit, passwords, secret_tokens
 from janua_server.core.db import utcnow
@@ -461,16 +458,9 @@ async def send_sign_in_code(rt: Runtime, mfa_token: str) -> SmsCodeSent:
     return await _send_code(rt, waiting.user_id, SMS_SIGN_IN, phone, {"login": login})
 
 
-@dataclass(frozen=True)
-class SignedIn:
-    user: User
-    tokens: TokenPair
-    token_transport: str
-
-
 async def finish_sign_in(
     rt: Runtime, *, mfa_token: str, method: str, code: str, client: ClientInfo
-) -> SignedIn:
+) -> sessions.SignedIn:
     """Verify the code of `method` for the pending sign-in, then open its session. A wrong
     code leaves the `mfa_token` usable (within the guess throttle)."""
     waiting = await pending.peek(rt, mfa_token)
@@ -500,7 +490,7 @@ async def finish_sign_in(
     user, tokens, claimed = await sessions.finish_pending_login(
         rt, mfa_token, factor_amr=AMR[method], method=method, client=client
     )
-    return SignedIn(user=user, tokens=tokens, token_transport=claimed.token_transport)
+    return sessions.SignedIn(user=user, tokens=tokens, token_transport=claimed.token_transport)
 
 
 # ---- shared ----------------------------------------------------------------------------------

@@ -33,11 +33,6 @@ class InsufficientScope(Exception):
     """RFC 6750 `insufficient_scope`: the token lacks `openid`."""
 
 
-def _profiles_cached(rt: Runtime) -> bool:
-    # As for first-party `GET /me`: with a shared store the profile may be served from it.
-    return rt.store.backend != "memory"
-
-
 def _recent_profile(user_id: uuid.UUID) -> User | None:
     entry = _profiles.get(user_id)
     return entry[1] if entry is not None and entry[0] > time.monotonic() else None
@@ -72,7 +67,7 @@ async def _store_lookups(
     marks = (
         tokens.revocation_keys(claims) if tokens.unchecked(tokens.revocation_keys(claims)) else []
     )
-    shared = profile is None and _profiles_cached(rt)
+    shared = profile is None and accounts.profiles_cached(rt.store)
     keys = marks + ([accounts.user_cache_key(user_id)] if shared else [])
     if not keys:
         return profile
@@ -99,12 +94,7 @@ async def claims_for(rt: Runtime, access_token: str) -> dict[str, Any]:
                 user = await accounts.get_user(conn, user_id)
                 if user is None or await directory.is_disabled(conn, user_id):
                     raise InvalidToken
-                if _profiles_cached(rt):
-                    await rt.store.set(
-                        accounts.user_cache_key(user_id),
-                        user.model_dump_json().encode(),
-                        accounts.USER_CACHE_SECONDS,
-                    )
+                await accounts.cache_user(rt.store, user)
             if isinstance(organization_id, str):
                 organization = await tokens.organization_claims(
                     conn, scopes, uuid.UUID(organization_id), user_id

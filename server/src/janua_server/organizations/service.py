@@ -90,15 +90,6 @@ async def membership(
     return Membership(organization_id, user_id, row.role, perms.grant_of(row.role, row.permissions))
 
 
-async def has_permission(
-    conn: AsyncConnection, organization_id: uuid.UUID, user_id: uuid.UUID, permission: str
-) -> bool:
-    """Whether the user holds `permission` in the organization now (False when not a member).
-    For other domains, e.g. reading an organization's audit log needs `audit:read`."""
-    found = await membership(conn, organization_id, user_id)
-    return found is not None and found.grant.allows(permission)
-
-
 def to_contract(row: Any, role: str | None = None) -> Organization:
     organization = Organization(
         id=row.id,

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
@@ -33,8 +32,6 @@ from janua_server.contract.models import (
     PasskeyList,
     PasskeyLoginOptions,
     PasskeyRegistrationCredential,
-    TokenPair,
-    User,
 )
 from janua_server.core import audit, pagination, secret_tokens
 from janua_server.core.db import utcnow
@@ -58,13 +55,6 @@ log = logging.getLogger("janua.passkeys")
 # Enough for every device and security key a person owns; bounds the excludeCredentials and
 # allowCredentials lists a browser is handed.
 MAX_PASSKEYS_PER_USER = 20
-
-
-@dataclass(frozen=True)
-class SignedIn:
-    user: User
-    tokens: TokenPair
-    token_transport: str
 
 
 def has_passkey(user_id: uuid.UUID) -> ColumnElement[bool]:
@@ -417,7 +407,7 @@ async def finish_sign_in(
     client: sessions.ClientInfo,
     mfa_token: str | None = None,
     token_transport: str = "body",  # noqa: S107 - a delivery mode, not a secret
-) -> SignedIn:
+) -> sessions.SignedIn:
     """Verify the assertion for the challenge named `challenge` (a `challenge_id`) and open the
     session. The challenge is used up before the assertion is checked, so it never verifies
     twice, whatever the outcome."""
@@ -476,7 +466,7 @@ async def finish_sign_in(
         user, tokens, claimed = await sessions.finish_pending_login(
             rt, mfa_token, factor_amr=_amr(assertion), method="passkey", client=client
         )
-        return SignedIn(user=user, tokens=tokens, token_transport=claimed.token_transport)
+        return sessions.SignedIn(user=user, tokens=tokens, token_transport=claimed.token_transport)
     # Passwordless: possession of the key, and with user verification (PIN, biometric) a
     # second factor in the same gesture (RFC 8176 `mfa`); without it, possession alone.
     amr = (_amr(assertion), "mfa") if assertion.user_verified else (_amr(assertion),)
@@ -492,4 +482,4 @@ async def finish_sign_in(
         )
         user = await accounts.get_user(conn, row.user_id)
     assert user is not None
-    return SignedIn(user=user, tokens=tokens, token_transport=token_transport)
+    return sessions.SignedIn(user=user, tokens=tokens, token_transport=token_transport)

@@ -383,6 +383,15 @@ async def _refuse_disabled(rt: Runtime, user_id: uuid.UUID, client: ClientInfo) 
     raise directory.account_disabled()
 
 
+@dataclass(frozen=True)
+class SignedIn:
+    """A finished sign-in, as the second-factor and passkey endpoints answer it."""
+
+    user: User
+    tokens: TokenPair
+    token_transport: str
+
+
 async def finish_pending_login(
     rt: Runtime, mfa_token: str, *, factor_amr: str, method: str, client: ClientInfo
 ) -> tuple[User, TokenPair, pending.PendingLogin]:
@@ -614,17 +623,10 @@ def _verify(rt: Runtime, access_token: str) -> Principal:
     return principal
 
 
-def _profiles_cached(rt: Runtime) -> bool:
-    # With a shared store its revocation marks are authoritative, so `GET /me` may serve the
-    # profile from it. The in-process store loses its marks on restart: there the session row
-    # in the database stays the source of truth.
-    return rt.store.backend != "memory"
-
-
 async def authenticate(rt: Runtime, access_token: str) -> Principal:
     principal = _verify(rt, access_token)
     keys = [_revoked_key(principal.session_id)]
-    if _profiles_cached(rt):
+    if accounts.profiles_cached(rt.store):
         keys.append(accounts.user_cache_key(principal.user_id))
     revoked, *profile = await rt.store.get_many(keys)
     if revoked is not None:
@@ -660,22 +662,12 @@ async def current_user(rt: Runtime, principal: Principal) -> User:
     revocation check, else from the database, only if the session row is still live."""
     if principal.cached_profile is not None:
         return User.model_validate_json(principal.cached_profile)
-    session_is_live = exists().where(
-        auth_sessions.c.id == principal.session_id,
-        auth_sessions.c.user_id == principal.user_id,
-        auth_sessions.c.revoked_at.is_(None),
-    )
     async with rt.db.connection() as conn:
         # One round trip: the user row, only if the session is live.
-        user = await accounts.get_user(conn, principal.user_id, provided=session_is_live)
+        user = await accounts.get_user(conn, principal.user_id, provided=session_is_live(principal))
     if user is None:
         raise token_error("The session of this access token has ended.")
-    if _profiles_cached(rt):
-        await rt.store.set(
-            accounts.user_cache_key(user.id),
-            user.model_dump_json().encode(),
-            accounts.USER_CACHE_SECONDS,
-        )
+    await accounts.cache_user(rt.store, user)
     return user
 
 
